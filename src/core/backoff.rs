@@ -1,0 +1,62 @@
+//! Reconnect and probe delays. Owns: the seeded RNG, exponential backoff with full jitter,
+//! and the ±20 % jitter of the polling interval.
+
+/// Exponential backoff with full jitter over a seeded RNG (deterministic in tests).
+#[derive(Debug)]
+pub struct Backoff {
+    rng: fastrand::Rng,
+    min: u64,
+    max: u64,
+}
+
+impl Backoff {
+    /// A backoff between `min` and `max` milliseconds, seeded with `seed`.
+    pub fn new(seed: u64, min: u64, max: u64) -> Backoff {
+        Backoff { rng: fastrand::Rng::with_seed(seed), min, max: max.max(min) }
+    }
+
+    /// The delay before attempt number `failures + 1`: uniform in
+    /// `[min, min(max, min · 2^(failures+1))]`.
+    pub fn delay(&mut self, failures: u32) -> u64 {
+        let shift = failures.saturating_add(1).min(40);
+        let cap = self.min.saturating_mul(1u64 << shift).min(self.max).max(self.min);
+        self.rng.u64(self.min..=cap)
+    }
+
+    /// `base` jittered uniformly by ±20 %, never below 1 ms.
+    pub fn jitter(&mut self, base: u64) -> u64 {
+        let spread = base / 5;
+        self.rng.u64(base - spread..=base + spread).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_stay_in_bounds_and_grow() {
+        let mut b = Backoff::new(7, 500, 30_000);
+        for failures in 0..50 {
+            for _ in 0..200 {
+                let d = b.delay(failures);
+                let cap = (500u64 << (failures + 1).min(40)).min(30_000);
+                assert!((500..=cap).contains(&d), "{d} for {failures}");
+            }
+        }
+        // Full jitter: late attempts spread over the whole range.
+        let late: Vec<u64> = (0..500).map(|_| b.delay(20)).collect();
+        assert!(late.iter().any(|&d| d < 5_000) && late.iter().any(|&d| d > 25_000));
+    }
+
+    #[test]
+    fn seeded_is_deterministic_and_jitter_bounded() {
+        let (mut a, mut b) = (Backoff::new(1, 10, 100), Backoff::new(1, 10, 100));
+        assert_eq!((0..20).map(|i| a.delay(i)).collect::<Vec<_>>(), (0..20).map(|i| b.delay(i)).collect::<Vec<_>>());
+        for _ in 0..1000 {
+            let j = a.jitter(3000);
+            assert!((2400..=3600).contains(&j));
+        }
+        assert_eq!(a.jitter(1), 1);
+    }
+}

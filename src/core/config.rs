@@ -1,0 +1,147 @@
+//! Typed configuration of the core. Owns: [`Config`], [`Format`], defaults and validation.
+//!
+//! Option names in errors are the JS names of DESIGN.md §3 (`heartbeatMs`, …).
+
+use super::error::Error;
+
+/// How a complete message (the text between `//EOM//` markers) is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// JSON notification objects when the text is one, else the whole text is the code.
+    Auto,
+    /// Always the whole text is the code (WoK's `METHOD:/app/entity`).
+    Wok,
+    /// Always a JSON notification (`{code, message?, timestamp?}` or an array of them).
+    Json,
+}
+
+impl Format {
+    /// Parses the JS option value (`'auto' | 'wok' | 'json'`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] naming `format` for any other string.
+    pub fn parse(s: &str) -> Result<Format, Error> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "wok" => Ok(Format::Wok),
+            "json" => Ok(Format::Json),
+            _ => Err(Error::InvalidOption("format")),
+        }
+    }
+}
+
+/// Every tunable of the connection manager, in milliseconds unless named otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Message format (`format`, default `Auto`).
+    pub format: Format,
+    /// Interval of the client heartbeat on an open socket (`heartbeatMs`, 30 000).
+    pub heartbeat_ms: u64,
+    /// Lower bound of the reconnect and probe backoff (`reconnectMinMs`, 500).
+    pub reconnect_min_ms: u64,
+    /// Upper bound of the reconnect and probe backoff (`reconnectMaxMs`, 30 000).
+    pub reconnect_max_ms: u64,
+    /// Interval of `GET /notifications` while polling, jittered ±20 % (`pollIntervalMs`, 3000).
+    pub poll_interval_ms: u64,
+    /// Failed websocket attempts in a row before polling (`fallbackAfter`, 3).
+    pub fallback_after: u32,
+    /// Bound on a websocket handshake (`connectTimeoutMs`, 10 000).
+    pub connect_timeout_ms: u64,
+    /// A socket open this long (or one that delivered a message) proved useful: only then
+    /// the attempt counter resets and a probe switches back (`usefulAfterMs`, 5000).
+    pub useful_after_ms: u64,
+    /// Drop non-persistent tab subscriptions on `hashchange` (`autoTabCleanup`, true).
+    pub auto_tab_cleanup: bool,
+    /// Largest partial message kept between frames, in bytes (1 MiB).
+    pub max_partial_bytes: usize,
+    /// Most items accepted in one `GET /notifications` answer (1000).
+    pub max_notifications: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            format: Format::Auto,
+            heartbeat_ms: 30_000,
+            reconnect_min_ms: 500,
+            reconnect_max_ms: 30_000,
+            poll_interval_ms: 3_000,
+            fallback_after: 3,
+            connect_timeout_ms: 10_000,
+            useful_after_ms: 5_000,
+            auto_tab_cleanup: true,
+            max_partial_bytes: 1 << 20,
+            max_notifications: 1000,
+        }
+    }
+}
+
+/// Largest accepted duration: about 24 days, so deadlines never overflow.
+pub const MAX_MS: f64 = 2_147_483_647.0;
+
+/// Checks a JS number given for a millisecond option: finite, positive, at most [`MAX_MS`].
+///
+/// # Errors
+/// [`Error::InvalidOption`] with `name` when the value is not such a number.
+pub fn millis(name: &'static str, v: f64) -> Result<u64, Error> {
+    if v.is_finite() && v > 0.0 && v <= MAX_MS {
+        Ok(v as u64)
+    } else {
+        Err(Error::InvalidOption(name))
+    }
+}
+
+impl Config {
+    /// Checks relations between options that single values cannot express.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] naming the offending option.
+    pub fn validate(&self) -> Result<(), Error> {
+        let ms: [(&'static str, u64); 6] = [
+            ("heartbeatMs", self.heartbeat_ms),
+            ("reconnectMinMs", self.reconnect_min_ms),
+            ("reconnectMaxMs", self.reconnect_max_ms),
+            ("pollIntervalMs", self.poll_interval_ms),
+            ("connectTimeoutMs", self.connect_timeout_ms),
+            ("usefulAfterMs", self.useful_after_ms),
+        ];
+        for (name, v) in ms {
+            if v == 0 || v as f64 > MAX_MS {
+                return Err(Error::InvalidOption(name));
+            }
+        }
+        if self.reconnect_max_ms < self.reconnect_min_ms {
+            return Err(Error::InvalidOption("reconnectMaxMs"));
+        }
+        if self.fallback_after == 0 {
+            return Err(Error::InvalidOption("fallbackAfter"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_documented_values() {
+        let c = Config::default();
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(c.heartbeat_ms, 30_000);
+        assert_eq!((c.reconnect_min_ms, c.reconnect_max_ms), (500, 30_000));
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        assert_eq!(millis("heartbeatMs", -1.0), Err(Error::InvalidOption("heartbeatMs")));
+        assert_eq!(millis("x", f64::NAN), Err(Error::InvalidOption("x")));
+        assert_eq!(millis("x", 0.0), Err(Error::InvalidOption("x")));
+        assert_eq!(millis("x", 250.0), Ok(250));
+        let c = Config { reconnect_max_ms: 100, ..Config::default() };
+        assert_eq!(c.validate(), Err(Error::InvalidOption("reconnectMaxMs")));
+        let c = Config { fallback_after: 0, ..Config::default() };
+        assert_eq!(c.validate(), Err(Error::InvalidOption("fallbackAfter")));
+        assert_eq!(Format::parse("xml"), Err(Error::InvalidOption("format")));
+    }
+}

@@ -1,0 +1,104 @@
+//! Dedupe of notifications. Owns: the seen-set of `(code, timestamp)` keys.
+//!
+//! WoK's `/notifications` is the current store, so the seen-set is replaced by each full
+//! answer: it is bounded by the answer size (`max_notifications`), a notification that is
+//! still listed is never delivered twice, and one deleted and raised again (new timestamp)
+//! is delivered again. Notifications pushed as JSON frames are added until the next answer.
+
+use super::notice::Notice;
+
+/// Keys already delivered.
+#[derive(Debug, Default)]
+pub struct Seen {
+    keys: Vec<(String, String)>,
+    cap: usize,
+}
+
+fn key(n: &Notice) -> (String, String) {
+    (n.code.clone(), n.timestamp.clone().or_else(|| n.message.clone()).unwrap_or_default())
+}
+
+impl Seen {
+    /// A seen-set holding at most `cap` keys.
+    pub fn new(cap: usize) -> Seen {
+        Seen { keys: Vec::new(), cap: cap.max(1) }
+    }
+
+    /// Takes a full `/notifications` answer: returns the items not seen before, in order,
+    /// and makes the answer the new seen-set.
+    pub fn take_feed(&mut self, items: Vec<Notice>) -> Vec<Notice> {
+        let mut next = Vec::with_capacity(items.len().min(self.cap));
+        let mut fresh = Vec::new();
+        for n in items {
+            let k = key(&n);
+            if next.contains(&k) {
+                continue;
+            }
+            if !self.keys.contains(&k) {
+                fresh.push(n);
+            }
+            if next.len() < self.cap {
+                next.push(k);
+            }
+        }
+        self.keys = next;
+        fresh
+    }
+
+    /// Records one pushed notification; `false` when it was already seen.
+    pub fn insert(&mut self, n: &Notice) -> bool {
+        let k = key(n);
+        if self.keys.contains(&k) {
+            return false;
+        }
+        if self.keys.len() >= self.cap {
+            self.keys.remove(0);
+        }
+        self.keys.push(k);
+        true
+    }
+
+    /// Number of keys held.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(code: &str, ts: &str) -> Notice {
+        Notice { code: code.into(), message: None, timestamp: Some(ts.into()) }
+    }
+
+    #[test]
+    fn feed_dedupes_and_reraise_is_new() {
+        let mut s = Seen::new(10);
+        assert_eq!(s.take_feed(vec![n("A", "1"), n("B", "1")]).len(), 2);
+        assert_eq!(s.take_feed(vec![n("A", "1"), n("B", "1")]), vec![]);
+        // B deleted, then raised again with a new timestamp.
+        assert_eq!(s.take_feed(vec![n("A", "1")]), vec![]);
+        assert_eq!(s.take_feed(vec![n("A", "1"), n("B", "2")]), vec![n("B", "2")]);
+        assert!(!s.insert(&n("A", "1")));
+        assert!(s.insert(&n("C", "1")));
+        assert_eq!(s.take_feed(vec![n("C", "1")]), vec![]);
+    }
+
+    #[test]
+    fn bounded() {
+        let mut s = Seen::new(3);
+        let items: Vec<_> = (0..10).map(|i| n("X", &i.to_string())).collect();
+        assert_eq!(s.take_feed(items).len(), 10);
+        assert_eq!(s.len(), 3);
+        for i in 0..10 {
+            s.insert(&n("Y", &i.to_string()));
+        }
+        assert_eq!(s.len(), 3);
+    }
+}

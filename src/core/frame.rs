@@ -1,0 +1,260 @@
+//! The push stream decoder. Owns: splitting the byte stream on `//EOM//`, the bounded
+//! partial message kept between frames, base64/binary frame decoding, UTF-8, and reading a
+//! complete message as a WoK code or a JSON notification.
+//!
+//! websockify relays bytes as they arrive, so a frame may hold several messages, part of one,
+//! or cut a UTF-8 character in two: the stream is split on bytes first, then each complete
+//! message is decoded.
+
+use super::config::Format;
+use super::error::Error;
+use super::notice::{parse_json_notices, Notice};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+
+/// The end-of-message marker of WoK's push server.
+pub const MARKER: &[u8] = b"//EOM//";
+
+/// Lenient standard-alphabet base64 (padding optional), as websockify 0.8 writes it.
+const B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The websocket subprotocol the server selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `binary` or none: data frames carry raw bytes (text frames are read as UTF-8 bytes).
+    Binary,
+    /// `base64` (websockify ≤ 0.8): text frames carry base64 of the raw bytes.
+    Base64,
+}
+
+impl Protocol {
+    /// Maps `WebSocket.protocol` to a [`Protocol`].
+    pub fn from_selected(selected: &str) -> Protocol {
+        if selected == "base64" {
+            Protocol::Base64
+        } else {
+            Protocol::Binary
+        }
+    }
+
+    /// The heartbeat payload for this protocol: raw `heartbeat` or its base64 `aGVhcnRiZWF0`.
+    pub fn heartbeat(self) -> &'static str {
+        match self {
+            Protocol::Binary => "heartbeat",
+            Protocol::Base64 => "aGVhcnRiZWF0",
+        }
+    }
+}
+
+/// One websocket data frame as the browser delivered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A binary frame (`ArrayBuffer`).
+    Binary(Vec<u8>),
+    /// A text frame.
+    Text(String),
+}
+
+/// Splits and decodes the push stream of one connection.
+#[derive(Debug)]
+pub struct Decoder {
+    partial: Vec<u8>,
+    max_partial: usize,
+    format: Format,
+}
+
+impl Decoder {
+    /// A decoder keeping at most `max_partial` bytes of an unfinished message.
+    pub fn new(format: Format, max_partial: usize) -> Decoder {
+        Decoder { partial: Vec::new(), max_partial, format }
+    }
+
+    /// Forgets any partial message (a new connection starts clean).
+    pub fn reset(&mut self) {
+        self.partial = Vec::new();
+    }
+
+    /// Bytes of the unfinished message currently kept.
+    pub fn partial_len(&self) -> usize {
+        self.partial.len()
+    }
+
+    /// Feeds one frame; complete messages (or errors) are appended to `out` in order.
+    pub fn push(&mut self, frame: &Frame, protocol: Protocol, out: &mut Vec<Result<Notice, Error>>) {
+        match (frame, protocol) {
+            (Frame::Text(t), Protocol::Base64) => match B64.decode(t.trim_end()) {
+                Ok(bytes) => self.push_bytes(&bytes, out),
+                Err(_) => out.push(Err(Error::InvalidBase64)),
+            },
+            (Frame::Text(t), Protocol::Binary) => self.push_bytes(t.as_bytes(), out),
+            (Frame::Binary(b), _) => self.push_bytes(b, out),
+        }
+    }
+
+    /// Feeds raw stream bytes.
+    pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Vec<Result<Notice, Error>>) {
+        if self.partial.is_empty() {
+            let rest = self.split(bytes, out);
+            self.keep(&bytes[rest..], out);
+        } else {
+            let mut buf = core::mem::take(&mut self.partial);
+            buf.extend_from_slice(bytes);
+            let rest = self.split(&buf, out);
+            self.keep(&buf[rest..], out);
+        }
+    }
+
+    fn keep(&mut self, rest: &[u8], out: &mut Vec<Result<Notice, Error>>) {
+        if rest.len() > self.max_partial {
+            self.partial = Vec::new();
+            out.push(Err(Error::FrameTooLong));
+        } else {
+            self.partial.clear();
+            self.partial.extend_from_slice(rest);
+        }
+    }
+
+    /// Emits every complete message in `buf`; returns where the unfinished rest starts.
+    fn split(&self, buf: &[u8], out: &mut Vec<Result<Notice, Error>>) -> usize {
+        let mut start = 0;
+        let mut i = 0;
+        while i + MARKER.len() <= buf.len() {
+            if buf[i] == b'/' && &buf[i..i + MARKER.len()] == MARKER {
+                if i > start {
+                    self.message(&buf[start..i], out);
+                }
+                i += MARKER.len();
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        start
+    }
+
+    fn message(&self, bytes: &[u8], out: &mut Vec<Result<Notice, Error>>) {
+        let Ok(text) = core::str::from_utf8(bytes) else {
+            out.push(Err(Error::InvalidUtf8));
+            return;
+        };
+        read_message(text, self.format, out);
+    }
+}
+
+/// Reads one complete message text per `format` and appends the result(s) to `out`.
+pub fn read_message(text: &str, format: Format, out: &mut Vec<Result<Notice, Error>>) {
+    let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+    match format {
+        Format::Wok => out.push(Ok(Notice::code(text))),
+        Format::Json => match parse_json_notices(text) {
+            Ok(v) => out.extend(v.into_iter().map(Ok)),
+            Err(e) => out.push(Err(e)),
+        },
+        Format::Auto => match looks_json.then(|| parse_json_notices(text)) {
+            Some(Ok(v)) => out.extend(v.into_iter().map(Ok)),
+            _ => out.push(Ok(Notice::code(text))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(d: &mut Decoder, frames: &[&[u8]]) -> Vec<Result<String, Error>> {
+        let mut out = Vec::new();
+        for f in frames {
+            d.push(&Frame::Binary(f.to_vec()), Protocol::Binary, &mut out);
+        }
+        out.into_iter().map(|r| r.map(|n| n.code)).collect()
+    }
+
+    #[test]
+    fn splits_several_messages_and_keeps_the_partial() {
+        let mut d = Decoder::new(Format::Auto, 1024);
+        let got = codes(&mut d, &[b"POST:/kimchi/vms//EOM//POST:/wok/logs//EOM//PUT:/kim", b"chi/template//EOM//"]);
+        assert_eq!(
+            got,
+            vec![Ok("POST:/kimchi/vms".into()), Ok("POST:/wok/logs".into()), Ok("PUT:/kimchi/template".into())]
+        );
+        assert_eq!(d.partial_len(), 0);
+    }
+
+    #[test]
+    fn empty_pieces_are_dropped() {
+        let mut d = Decoder::new(Format::Auto, 1024);
+        assert_eq!(codes(&mut d, &[b"//EOM////EOM//A//EOM//"]), vec![Ok("A".into())]);
+    }
+
+    #[test]
+    fn every_cut_position_gives_the_same_messages() {
+        let stream = "METHOD:/kimchi/vms//EOM//é:/x//EOM//{\"code\":\"KCHCONN0002E\",\"timestamp\":\"t\"}//EOM//".as_bytes();
+        for cut in 0..=stream.len() {
+            let mut d = Decoder::new(Format::Auto, 1024);
+            let got = codes(&mut d, &[&stream[..cut], &stream[cut..]]);
+            assert_eq!(
+                got,
+                vec![Ok("METHOD:/kimchi/vms".into()), Ok("é:/x".into()), Ok("KCHCONN0002E".into())],
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn base64_frames_decode_per_frame() {
+        let mut d = Decoder::new(Format::Auto, 1024);
+        let mut out = Vec::new();
+        // "POST:/wok/logs//EOM//" in base64.
+        d.push(&Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()), Protocol::Base64, &mut out);
+        assert_eq!(out, vec![Ok(Notice::code("POST:/wok/logs"))]);
+        out.clear();
+        d.push(&Frame::Text("not base64!".into()), Protocol::Base64, &mut out);
+        assert_eq!(out, vec![Err(Error::InvalidBase64)]);
+    }
+
+    #[test]
+    fn invalid_utf8_and_oversize_are_typed_errors() {
+        let mut d = Decoder::new(Format::Auto, 8);
+        let mut out = Vec::new();
+        d.push_bytes(b"\xff\xfe//EOM//", &mut out);
+        assert_eq!(out, vec![Err(Error::InvalidUtf8)]);
+        out.clear();
+        d.push_bytes(b"0123456789", &mut out);
+        assert_eq!(out, vec![Err(Error::FrameTooLong)]);
+        assert_eq!(d.partial_len(), 0);
+        out.clear();
+        d.push_bytes(b"A//EOM//", &mut out);
+        assert_eq!(out, vec![Ok(Notice::code("A"))]);
+    }
+
+    #[test]
+    fn formats() {
+        let mut out = Vec::new();
+        read_message("{\"code\":\"A\"}", Format::Wok, &mut out);
+        read_message("{broken", Format::Auto, &mut out);
+        read_message("[{\"code\":\"B\"},{\"code\":\"C\"}]", Format::Auto, &mut out);
+        read_message("POST:/x", Format::Json, &mut out);
+        let got: Vec<_> = out.into_iter().map(|r| r.map(|n| n.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                Ok("{\"code\":\"A\"}".into()),
+                Ok("{broken".into()),
+                Ok("B".into()),
+                Ok("C".into()),
+                Err(Error::InvalidJson)
+            ]
+        );
+    }
+
+    #[test]
+    fn heartbeat_per_protocol() {
+        assert_eq!(Protocol::from_selected("base64").heartbeat(), "aGVhcnRiZWF0");
+        assert_eq!(Protocol::from_selected("").heartbeat(), "heartbeat");
+        assert_eq!(B64.decode("aGVhcnRiZWF0").unwrap(), b"heartbeat");
+    }
+}

@@ -1,0 +1,105 @@
+//! The core's vocabulary with the outside world. Owns: [`Input`], [`Output`], [`FetchResult`]
+//! and [`Stats`]. The shell turns browser events into inputs and carries out outputs.
+
+use super::error::Error;
+use super::frame::{Frame, Protocol};
+use super::notice::Message;
+use super::registry::SubId;
+use super::state::StateChange;
+
+/// A generation id: one per websocket attempt, one per fetch. Inputs that carry an old one
+/// are ignored (in one place: `Manager::handle`).
+pub type Gen = u32;
+
+/// What happened, fed to `Manager::handle(now_ms, input)`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// The application wants to be connected (`connect()`); also lifts a 401 pause.
+    Connect,
+    /// The application closed the manager (`close()`).
+    Close,
+    /// The `WebSocket` constructor threw (no WebSocket, bad URL, blocked).
+    SocketUnavailable(Gen),
+    /// The socket of attempt `Gen` opened; the string is `WebSocket.protocol`.
+    SocketOpened(Gen, String),
+    /// The socket of attempt `Gen` delivered a frame.
+    SocketFrame(Gen, Frame),
+    /// The socket of attempt `Gen` closed or failed (`close` or `error` event).
+    SocketClosed(Gen),
+    /// The fetch `Gen` finished.
+    Fetched(Gen, FetchResult),
+    /// The one timer fired. The payload is the open socket's `bufferedAmount` (0 without one).
+    Timer(u32),
+    /// `online` event.
+    Online,
+    /// `offline` event.
+    Offline,
+    /// `visibilitychange`; `true` when the page is now visible.
+    Visibility(bool),
+    /// `pagehide` (the page may enter the bfcache).
+    PageHide,
+    /// `pageshow` after a `pagehide`.
+    PageShow,
+    /// `hashchange`: the user switched WoK tabs.
+    HashChange,
+}
+
+/// The outcome of one `GET /notifications`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchResult {
+    /// An HTTP answer: status and body text.
+    Answer(u16, String),
+    /// No answer: network error, reset, or abort.
+    Failed,
+}
+
+/// What to do, drained with `Manager::poll_output()`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Open a websocket for attempt `Gen` (offering `binary` and `base64`).
+    OpenSocket(Gen),
+    /// Detach the handlers of attempt `Gen`'s socket, close it and drop it.
+    CloseSocket(Gen),
+    /// Send this heartbeat text on the open socket: as bytes for `Binary`, as text for `Base64`.
+    Send(Gen, Protocol),
+    /// Start `GET /notifications` as fetch `Gen`.
+    Fetch(Gen),
+    /// Abort the fetch in flight, if any.
+    AbortFetch,
+    /// Announce a state change to `on('state')` listeners.
+    State(StateChange),
+    /// Call these subscriptions' handlers (in order) with this message. Look each handler up
+    /// at call time: one removed by an earlier handler is skipped.
+    Deliver(Message, Vec<SubId>),
+    /// A gap happened: call `on('resync')` listeners and these subscriptions' handlers.
+    Resync(Vec<SubId>),
+    /// Report an error to `on('error')` listeners.
+    Error(Error),
+    /// These subscriptions were dropped by the core (tab cleanup): free their handlers.
+    Dropped(Vec<SubId>),
+}
+
+/// Counters exposed by `push.stats()`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Websocket attempts started (first connect, reconnects, probes).
+    pub attempts: u32,
+    /// Websocket connections that opened.
+    pub opens: u32,
+    /// Data frames received.
+    pub frames: u32,
+    /// Messages delivered to at least the dispatch step (push and poll).
+    pub messages: u32,
+    /// `GET /notifications` requests started.
+    pub fetches: u32,
+    /// Fetches that failed (HTTP error, bad body, network).
+    pub fetch_errors: u32,
+    /// Notifications skipped as already seen.
+    pub duplicates: u32,
+    /// Resync announcements.
+    pub resyncs: u32,
+    /// Errors reported.
+    pub errors: u32,
+    /// Failed websocket attempts in a row right now.
+    pub failures: u32,
+}

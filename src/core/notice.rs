@@ -1,0 +1,126 @@
+//! What a message is once decoded. Owns: [`Notice`], [`Message`], [`Source`], and the JSON
+//! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
+
+use super::error::Error;
+use miniserde::Deserialize;
+
+/// Where a delivered message came from; `msg.source` in JS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Came over the websocket.
+    Push,
+    /// Found by `GET /notifications` (periodic poll or catch-up).
+    Poll,
+    /// Not a message: a call telling a handler that asked for it to refresh after a gap.
+    Resync,
+}
+
+impl Source {
+    /// The JS string of this source.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Push => "push",
+            Source::Poll => "poll",
+            Source::Resync => "resync",
+        }
+    }
+}
+
+/// One decoded message: a code and, for notifications, their text and first-seen time.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Notice {
+    /// The dispatch key, e.g. `METHOD:/kimchi/vms` or `KCHCONN0002E`.
+    pub code: String,
+    /// The notification text (WoK prefixes it with the code).
+    pub message: Option<String>,
+    /// WoK's local ISO timestamp of the first time the notification was raised.
+    pub timestamp: Option<String>,
+}
+
+impl Notice {
+    /// A bare WoK push message: only a code.
+    pub fn code(code: &str) -> Notice {
+        Notice { code: code.into(), message: None, timestamp: None }
+    }
+}
+
+/// A notice on its way to subscribers, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The decoded message.
+    pub notice: Notice,
+    /// Its source.
+    pub source: Source,
+}
+
+/// Parses a JSON notification object, or an array of them.
+///
+/// # Errors
+/// [`Error::InvalidJson`] when `text` is not one of those shapes (a missing or non-string
+/// `code`, say).
+pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
+    let t = text.trim_start();
+    if t.starts_with('[') {
+        miniserde::json::from_str::<Vec<Notice>>(t).map_err(|_| Error::InvalidJson)
+    } else {
+        miniserde::json::from_str::<Notice>(t)
+            .map(|n| vec![n])
+            .map_err(|_| Error::InvalidJson)
+    }
+}
+
+/// Parses the body of `GET /notifications`: a JSON array of notification objects.
+///
+/// # Errors
+/// [`Error::BadShape`] when the JSON is not an array of `{code: string, …}` objects,
+/// [`Error::NotJson`] when the body is not JSON at all,
+/// [`Error::TooManyNotifications`] past `max` items.
+pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    let t = body.trim_start();
+    if !(t.starts_with('[') || t.starts_with('{')) {
+        return Err(Error::NotJson);
+    }
+    let items: Vec<Notice> = miniserde::json::from_str(t).map_err(|_| {
+        // Valid JSON of another shape is a shape error; anything else is not JSON.
+        if miniserde::json::from_str::<miniserde::json::Value>(t).is_ok() {
+            Error::BadShape
+        } else {
+            Error::NotJson
+        }
+    })?;
+    if items.len() > max {
+        return Err(Error::TooManyNotifications);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_shapes() {
+        let body = "[\n  {\n    \"code\":\"KCHCONN0002E\",\n    \"message\":\"KCHCONN0002E: Libvirt down\",\n    \"timestamp\":\"2020-10-18T16:45:36.123456\"\n  }\n]";
+        let items = parse_feed(body, 10).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].code, "KCHCONN0002E");
+        assert_eq!(items[0].timestamp.as_deref(), Some("2020-10-18T16:45:36.123456"));
+        assert_eq!(parse_feed("[]", 10), Ok(vec![]));
+        assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
+        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::NotJson));
+        assert_eq!(parse_feed("[{\"message\":\"x\"}]", 10), Err(Error::BadShape));
+        assert_eq!(parse_feed("[{\"code\":5}]", 10), Err(Error::BadShape));
+        assert_eq!(parse_feed("{\"code\":\"A\"}", 10), Err(Error::BadShape));
+        assert_eq!(parse_feed("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1), Err(Error::TooManyNotifications));
+    }
+
+    #[test]
+    fn json_messages() {
+        assert_eq!(parse_json_notices("{\"code\":\"A\",\"extra\":1}"), Ok(vec![Notice::code("A")]));
+        assert_eq!(
+            parse_json_notices("[{\"code\":\"A\"},{\"code\":\"B\"}]").map(|v| v.len()),
+            Ok(2)
+        );
+        assert_eq!(parse_json_notices("{\"nocode\":1}"), Err(Error::InvalidJson));
+    }
+}

@@ -1,0 +1,176 @@
+//! The subscription registry. Owns: subscription ids, exact and glob patterns, tab scope,
+//! the `persist` flag, and the match order (= subscription order).
+//!
+//! Handlers themselves live in the shell (they are JS functions); the core decides who is
+//! called, the shell looks each one up again at call time so one removed meanwhile is skipped.
+
+/// A subscription id, unique for the life of a manager.
+pub type SubId = u32;
+
+/// One subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    /// Its id.
+    pub id: SubId,
+    /// The code or glob it matches (`*` matches any run of characters, empty included).
+    pub pattern: String,
+    /// The tab it belongs to, if any.
+    pub tab: Option<String>,
+    /// Survives tab switches even when it has a tab.
+    pub persist: bool,
+    /// Wants a `source: 'resync'` call after a gap.
+    pub resync: bool,
+}
+
+impl Subscription {
+    /// Whether `hashchange` with auto cleanup drops it: it has a tab and is not persistent.
+    pub fn tab_scoped(&self) -> bool {
+        self.tab.is_some() && !self.persist
+    }
+}
+
+/// Whether `code` matches `pattern`, where `*` matches any run of characters.
+///
+/// Only `*` is special: WoK codes contain `?`, `[` and `.` as plain characters.
+pub fn glob_match(pattern: &str, code: &str) -> bool {
+    let (p, c) = (pattern.as_bytes(), code.as_bytes());
+    let (mut pi, mut ci) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ci < c.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ci));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == c[ci] {
+            pi += 1;
+            ci += 1;
+        } else if let Some((sp, sc)) = star {
+            pi = sp + 1;
+            ci = sc + 1;
+            star = Some((sp, sc + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// All live subscriptions, in subscription order.
+#[derive(Debug, Default)]
+pub struct Registry {
+    subs: Vec<Subscription>,
+    next_id: SubId,
+}
+
+impl Registry {
+    /// Adds a subscription and returns its id.
+    pub fn add(&mut self, pattern: &str, tab: Option<String>, persist: bool, resync: bool) -> SubId {
+        self.next_id = self.next_id.wrapping_add(1);
+        let id = self.next_id;
+        self.subs.push(Subscription { id, pattern: pattern.into(), tab, persist, resync });
+        id
+    }
+
+    /// Removes one subscription; `false` when it was already gone (idempotent).
+    pub fn remove(&mut self, id: SubId) -> bool {
+        let before = self.subs.len();
+        self.subs.retain(|s| s.id != id);
+        before != self.subs.len()
+    }
+
+    /// Removes every subscription of `tab`; returns the removed ids.
+    pub fn close_tab(&mut self, tab: &str) -> Vec<SubId> {
+        self.drain(|s| s.tab.as_deref() == Some(tab))
+    }
+
+    /// Removes every tab-scoped (non-persistent) subscription; returns the removed ids.
+    pub fn drop_tab_scoped(&mut self) -> Vec<SubId> {
+        self.drain(Subscription::tab_scoped)
+    }
+
+    /// Removes everything; returns the removed ids.
+    pub fn clear(&mut self) -> Vec<SubId> {
+        self.drain(|_| true)
+    }
+
+    fn drain(&mut self, mut f: impl FnMut(&Subscription) -> bool) -> Vec<SubId> {
+        let mut gone = Vec::new();
+        self.subs.retain(|s| {
+            let drop = f(s);
+            if drop {
+                gone.push(s.id);
+            }
+            !drop
+        });
+        gone
+    }
+
+    /// Whether `id` is still subscribed.
+    pub fn contains(&self, id: SubId) -> bool {
+        self.subs.iter().any(|s| s.id == id)
+    }
+
+    /// Ids of the subscriptions matching `code`, in subscription order.
+    pub fn matching(&self, code: &str) -> Vec<SubId> {
+        self.subs.iter().filter(|s| glob_match(&s.pattern, code)).map(|s| s.id).collect()
+    }
+
+    /// Ids of the subscriptions that asked for resync calls.
+    pub fn resync_targets(&self) -> Vec<SubId> {
+        self.subs.iter().filter(|s| s.resync).map(|s| s.id).collect()
+    }
+
+    /// Looks a subscription up.
+    pub fn get(&self, id: SubId) -> Option<&Subscription> {
+        self.subs.iter().find(|s| s.id == id)
+    }
+
+    /// Number of live subscriptions.
+    pub fn len(&self) -> usize {
+        self.subs.len()
+    }
+
+    /// Whether there is no subscription.
+    pub fn is_empty(&self) -> bool {
+        self.subs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("POST:/kimchi/*", "POST:/kimchi/vms"));
+        assert!(glob_match("POST:/kimchi/*", "POST:/kimchi/"));
+        assert!(!glob_match("POST:/kimchi/*", "PUT:/kimchi/vms"));
+        assert!(glob_match("*:/kimchi/vms", "METHOD:/kimchi/vms"));
+        assert!(!glob_match("*:/kimchi/vms", "METHOD:/kimchi/vm"));
+        assert!(glob_match("KCHCONN*", "KCHCONN0002E"));
+        assert!(glob_match("*:/ginger/*", "POST:/ginger/users"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYbc"));
+        assert!(!glob_match("a*b*c", "aXXbYYb"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+        assert!(glob_match("a?b", "a?b"));
+        assert!(!glob_match("a?b", "axb"));
+    }
+
+    #[test]
+    fn order_tabs_and_persistence() {
+        let mut r = Registry::default();
+        let a = r.add("POST:/kimchi/*", Some("guests".into()), false, false);
+        let b = r.add("POST:/kimchi/vms", None, false, true);
+        let c = r.add("POST:/kimchi/vms", Some("guests".into()), true, false);
+        let d = r.add("POST:/kimchi/vms", Some("templates".into()), false, false);
+        assert_eq!(r.matching("POST:/kimchi/vms"), vec![a, b, c, d]);
+        assert_eq!(r.drop_tab_scoped(), vec![a, d]);
+        assert_eq!(r.matching("POST:/kimchi/vms"), vec![b, c]);
+        assert_eq!(r.close_tab("guests"), vec![c]);
+        assert_eq!(r.resync_targets(), vec![b]);
+        assert!(r.remove(b));
+        assert!(!r.remove(b));
+        assert!(r.is_empty());
+    }
+}

@@ -1,0 +1,155 @@
+//! Connection state. Owns: [`State`], [`Transport`], [`Reason`] (stable numeric codes) and
+//! the [`StateChange`] event. The manager changes state in one function (`Manager::set_state`).
+
+/// The one connection state of a manager (`push.state` in JS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// A websocket handshake is in progress (not while polling: probes do not show).
+    Connecting,
+    /// The websocket is open and delivering.
+    Open,
+    /// The websocket could not be had; `GET /notifications` is polled and the websocket probed.
+    Polling,
+    /// Waiting before the next websocket attempt.
+    Backoff,
+    /// Closed by the application (or not started). Nothing reopens it but `connect()`.
+    Closed,
+}
+
+impl State {
+    /// The JS string of this state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Polling => "polling",
+            State::Backoff => "backoff",
+            State::Closed => "closed",
+        }
+    }
+
+    /// The transport that delivers messages in this state.
+    pub fn transport(self) -> Transport {
+        match self {
+            State::Open => Transport::WebSocket,
+            State::Polling => Transport::Polling,
+            _ => Transport::None,
+        }
+    }
+}
+
+/// What currently delivers messages (`push.transport` in JS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// The websocket.
+    WebSocket,
+    /// `GET /notifications` polling.
+    Polling,
+    /// Nothing (`null` in JS).
+    None,
+}
+
+impl Transport {
+    /// The JS string, or `None` for `null`.
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            Transport::WebSocket => Some("websocket"),
+            Transport::Polling => Some("polling"),
+            Transport::None => None,
+        }
+    }
+}
+
+/// Why the state changed. The numbers are stable: never renumber, only append.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+pub enum Reason {
+    /// 0 — the application called `connect()` (or reconnect after close).
+    Connect = 0,
+    /// 1 — the websocket opened.
+    Opened = 1,
+    /// 2 — the websocket closed or failed (server, network or proxy).
+    SocketClosed = 2,
+    /// 3 — the handshake took longer than `connectTimeoutMs`.
+    ConnectTimeout = 3,
+    /// 4 — `fallbackAfter` failed attempts in a row: polling.
+    Fallback = 4,
+    /// 5 — the browser has no usable `WebSocket`: polling.
+    WebSocketUnavailable = 5,
+    /// 6 — a background probe proved the websocket useful: back on it.
+    ProbeSucceeded = 6,
+    /// 7 — the backoff delay elapsed: a new attempt.
+    Retry = 7,
+    /// 8 — the application called `close()`.
+    Closed = 8,
+    /// 9 — the send buffer did not drain between heartbeats: the socket is stuck.
+    Stuck = 9,
+    /// 10 — a timer fired far too late (machine slept, tab frozen): assumed dead.
+    Slept = 10,
+    /// 11 — the browser came back `online`: retry now.
+    Online = 11,
+    /// 12 — the page became visible again: retry now / verify.
+    Visible = 12,
+    /// 13 — `pagehide` (bfcache): the socket is closed while the page is frozen.
+    PageHidden = 13,
+    /// 14 — `pageshow`: the page is back, reconnect.
+    PageShown = 14,
+}
+
+impl Reason {
+    /// The stable numeric code.
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+
+    /// A short stable name (`'socket-closed'`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Connect => "connect",
+            Reason::Opened => "opened",
+            Reason::SocketClosed => "socket-closed",
+            Reason::ConnectTimeout => "connect-timeout",
+            Reason::Fallback => "fallback",
+            Reason::WebSocketUnavailable => "websocket-unavailable",
+            Reason::ProbeSucceeded => "probe-succeeded",
+            Reason::Retry => "retry",
+            Reason::Closed => "closed",
+            Reason::Stuck => "stuck",
+            Reason::Slept => "slept",
+            Reason::Online => "online",
+            Reason::Visible => "visible",
+            Reason::PageHidden => "page-hidden",
+            Reason::PageShown => "page-shown",
+        }
+    }
+}
+
+/// One state change, as announced to `on('state')` listeners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateChange {
+    /// The state before.
+    pub previous: State,
+    /// The state now.
+    pub state: State,
+    /// The transport now.
+    pub transport: Transport,
+    /// Why.
+    pub reason: Reason,
+    /// When the next websocket attempt is due, in ms from now (backoff and polling).
+    pub retry_in: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_are_stable() {
+        assert_eq!(Reason::Connect.code(), 0);
+        assert_eq!(Reason::SocketClosed.code(), 2);
+        assert_eq!(Reason::ProbeSucceeded.code(), 6);
+        assert_eq!(Reason::PageShown.code(), 14);
+        assert_eq!(State::Polling.transport().as_str(), Some("polling"));
+        assert_eq!(State::Backoff.transport().as_str(), None);
+    }
+}

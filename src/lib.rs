@@ -1,0 +1,14 @@
+//! # wok-push
+//!
+//! One websocket per page for every WoK plugin tab: dispatch by message code, automatic
+//! reconnect with jittered backoff, fallback to polling `GET /notifications` and back,
+//! catch-up and `resync` after every gap.
+//!
+//! - [`core`] is the pure, sans-IO state machine (host-testable, no browser types).
+//! - `web` (wasm32 only) is the browser shell and the `#[wasm_bindgen]` API.
+#![deny(missing_docs)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
