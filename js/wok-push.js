@@ -1,0 +1,67 @@
+/*! wok-push classic script: defines globalThis.WokPush for pages without a bundler.
+ *  <script src=".../wok-push.js"></script>
+ *  <script>WokPush.connect().subscribe('METHOD:/kimchi/vms', refresh);</script>
+ * Loads the ES module next to this file (same singleton as the npm build). Calls made before
+ * the wasm is ready are queued and replayed in order, not lost. */
+(function () {
+  'use strict';
+  var g = globalThis;
+  if (g.WokPush && g.WokPush.ready) return; // loaded twice: keep the first
+  var script = document.currentScript;
+  var base = script && script.src ? script.src : g.location.href;
+  var real = null, failed = null, queue = [];
+  function later(fn) { if (real) return fn(real); if (failed) throw failed; queue.push(fn); }
+  function flush() { var q = queue; queue = []; q.forEach(function (fn) { try { fn(real); } catch (e) { report(e); } }); }
+  function report(e) { if (g.console) g.console.error('wok-push:', e); }
+  var ready = import(new URL('wok_push.js', base).href).then(function (mod) {
+    return mod.default({ module_or_path: new URL('wok_push_bg.wasm', base) }).then(function () {
+      real = mod; flush(); return mod;
+    });
+  }, null).catch(function (e) { failed = e; report(e); throw e; });
+
+  // A stand-in for a Subscription until the real one exists.
+  function pendingSub(make) {
+    var sub = null, gone = false;
+    later(function () { if (!gone) sub = make(); });
+    return {
+      unsubscribe: function () { if (gone) return false; gone = true; return sub ? sub.unsubscribe() : true; },
+      get active() { return !gone && (sub ? sub.active : true); },
+    };
+  }
+  // A stand-in for the PushManager that forwards once ready.
+  function pendingManager(options) {
+    var m = null;
+    later(function (mod) { m = mod.connect(options); });
+    function fwd(name) { return function () { var a = arguments; return m ? m[name].apply(m, a) : later(function () { return m[name].apply(m, a); }); }; }
+    return {
+      subscribe: function (code, fn, opts) {
+        if (m) return m.subscribe(code, fn, opts);
+        return pendingSub(function () { return m.subscribe(code, fn, opts); });
+      },
+      on: function (ev, fn) {
+        if (m) return m.on(ev, fn);
+        var off = null, gone = false;
+        later(function () { if (!gone) off = m.on(ev, fn); });
+        return function () { gone = true; if (off) off(); };
+      },
+      addNotificationListener: fwd('addNotificationListener'),
+      closeTab: fwd('closeTab'), close: fwd('close'), open: fwd('open'), reconnect: fwd('reconnect'),
+      stats: function () { return m ? m.stats() : { state: 'connecting', transport: null, pending: queue.length }; },
+      get state() { return m ? m.state : 'connecting'; },
+      get transport() { return m ? m.transport : null; },
+    };
+  }
+  g.WokPush = {
+    ready: ready,
+    connect: function (options) { return real ? real.connect(options) : pendingManager(options); },
+    installWokCompat: function (wok) {
+      if (real) return real.installWokCompat(wok);
+      // Define the stock API at once; calls are queued until the wasm is ready.
+      later(function (mod) { mod.installWokCompat(wok); });
+      wok.addNotificationListener = function () {
+        var a = arguments; later(function () { wok.addNotificationListener.apply(wok, a); });
+      };
+      wok.startNotificationWebSocket = function () { later(function () { wok.startNotificationWebSocket(); }); };
+    },
+  };
+})();

@@ -1,0 +1,62 @@
+// Builds the publishable package into pkg/:
+//   cargo (release, wasm32) -> wasm-bindgen --target web -> wasm-opt -Oz (npm binaryen)
+//   + pkg/wok-push.js (classic script) + pkg/package.json + README.
+// Prints the sizes (raw and gzip -9) of what a page downloads.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const bin = join(root, 'node_modules', '.bin');
+const env = { ...process.env, PATH: `${bin}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+
+run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+run('wasm-bindgen', [
+  '--target', 'web', '--out-dir', pkg, '--out-name', 'wok_push',
+  join(root, 'target/wasm32-unknown-unknown/release/wok_push.wasm'),
+]);
+const wasm = join(pkg, 'wok_push_bg.wasm');
+// Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
+run(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+  '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+copyFileSync(join(root, 'js/wok-push.js'), join(pkg, 'wok-push.js'));
+copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
+
+const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+writeFileSync(join(pkg, 'package.json'), JSON.stringify({
+  name: 'wok-push',
+  version,
+  description: 'One websocket per page for every WoK plugin tab: dispatch by code, reconnect, polling fallback, catch-up.',
+  license: 'Apache-2.0',
+  type: 'module',
+  module: './wok_push.js',
+  main: './wok_push.js',
+  types: './wok_push.d.ts',
+  exports: {
+    '.': { types: './wok_push.d.ts', import: './wok_push.js', default: './wok_push.js' },
+    './wok-push.js': './wok-push.js',
+    './wok_push_bg.wasm': './wok_push_bg.wasm',
+    './package.json': './package.json',
+  },
+  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'README.md'],
+  sideEffects: ['./wok-push.js'],
+  unpkg: './wok-push.js',
+  jsdelivr: './wok-push.js',
+}, null, 2) + '\n');
+
+const size = (f) => {
+  const b = readFileSync(join(pkg, f));
+  return { raw: statSync(join(pkg, f)).size, gz: gzipSync(b, { level: 9 }).length };
+};
+const rows = ['wok_push_bg.wasm', 'wok_push.js', 'wok-push.js'].map((f) => [f, size(f)]);
+const total = rows.slice(0, 2).reduce((a, [, s]) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
+for (const [f, s] of rows) console.log(`${f.padEnd(20)} ${String(s.raw).padStart(7)} B raw ${String(s.gz).padStart(7)} B gzip -9`);
+console.log(`${'wasm + glue'.padEnd(20)} ${String(total.raw).padStart(7)} B raw ${String(total.gz).padStart(7)} B gzip -9 (goal <= 15360)`);

@@ -1,0 +1,394 @@
+//! The `#[wasm_bindgen]` surface: `connect`, `PushManager`, `Subscription`. The names are the
+//! public JS contract of DESIGN.md §3: extend, never rename.
+
+use super::driver::{Event, Inner};
+use super::handlers::Style;
+use super::js::{get, seed, set, to_js_error};
+use super::{options, singleton};
+use crate::core::{Error, Input, SubId};
+use js_sys::{Function, Object};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Options of `connect()`; every one is optional. */
+export interface ConnectOptions {
+  /** Websocket URL. Default: `ws:`/`wss:` (by page protocol), page host, `/websockify?token=d29rbm90aWZpY2F0aW9ucw`. */
+  url?: string;
+  /** Notifications feed. Default `/notifications`. */
+  notificationsUrl?: string;
+  /** How a message is read. Default `'auto'` (JSON notification objects or WoK code strings). */
+  format?: 'auto' | 'wok' | 'json';
+  /** Client heartbeat interval (ms). Default 30000. */
+  heartbeatMs?: number;
+  /** Lower bound of reconnect/probe backoff (ms). Default 500. */
+  reconnectMinMs?: number;
+  /** Upper bound of reconnect/probe backoff (ms). Default 30000. */
+  reconnectMaxMs?: number;
+  /** Polling interval of `GET /notifications`, jittered ±20 % (ms). Default 3000. */
+  pollIntervalMs?: number;
+  /** Failed websocket attempts in a row before polling. Default 3. */
+  fallbackAfter?: number;
+  /** Bound on a websocket handshake (ms). Default 10000. */
+  connectTimeoutMs?: number;
+  /** A socket open this long (or that delivered a message) counts as useful (ms). Default 5000. */
+  usefulAfterMs?: number;
+  /** Drop non-persistent tab subscriptions on `hashchange`. Default true. */
+  autoTabCleanup?: boolean;
+}
+/** Where a message came from. */
+export type MessageSource = 'push' | 'poll' | 'resync';
+/** What a subscription handler receives. */
+export interface PushMessage {
+  /** The code, e.g. `'METHOD:/kimchi/vms'` or `'KCHCONN0002E'` (for `'resync'`: the subscribed pattern). */
+  code: string;
+  /** Notification text (notifications only). */
+  message?: string;
+  /** Notification first-seen time, WoK local ISO format (notifications only). */
+  timestamp?: string;
+  source: MessageSource;
+}
+export type PushHandler = (msg: PushMessage) => void;
+export type ConnectionState = 'connecting' | 'open' | 'polling' | 'backoff' | 'closed';
+export type TransportKind = 'websocket' | 'polling';
+/** Argument of `on('state')` listeners. */
+export interface StateEvent {
+  previous: ConnectionState;
+  state: ConnectionState;
+  transport: TransportKind | null;
+  /** Stable reason name, e.g. `'socket-closed'`. */
+  reason: string;
+  /** Stable numeric reason code (see README). */
+  reasonCode: number;
+  /** Milliseconds until the next websocket attempt (backoff and polling). */
+  retryIn?: number;
+}
+/** Argument of `on('error')` listeners. */
+export interface PushError extends Error {
+  /** Stable error code, e.g. `'session-expired'`, `'handler-threw'`. */
+  code: string;
+  /** For `'handler-threw'`: what the handler threw. */
+  cause?: unknown;
+  /** For `'handler-threw'`: the message code being dispatched. */
+  messageCode?: string;
+  /** For `'handler-threw'`: the subscription's tab. */
+  tab?: string;
+}
+/** Argument of `on('resync')` listeners. */
+export interface ResyncEvent { source: 'resync'; }
+/** Options of `subscribe()`. */
+export interface SubscribeOptions {
+  /** The tab this subscription belongs to (`closeTab(tab)` drops it). */
+  tab?: string;
+  /** Keep it across tab switches (`hashchange`). Default false. */
+  persist?: boolean;
+  /** Also call the handler with `source: 'resync'` after a gap. Default false. */
+  resync?: boolean;
+}
+/** Counters of `stats()`. */
+export interface PushStats {
+  state: ConnectionState; transport: TransportKind | null;
+  attempts: number; opens: number; frames: number; messages: number; fetches: number;
+  fetchErrors: number; duplicates: number; resyncs: number; errors: number; failures: number;
+  subscriptions: number;
+  /** Owned JS resources: open socket, fetch in flight, armed timer, page listeners, handlers. */
+  resources: { socket: number; fetch: number; timer: number; pageListeners: number; handlers: number };
+}
+/** The minimal shape of WoK's global `wok` object for `installWokCompat`. */
+export interface WokLike {
+  addNotificationListener?: (msg: string, fn: (msg: string) => void, persist?: unknown) => void;
+  startNotificationWebSocket?: () => void;
+  [key: string]: unknown;
+}
+"#;
+
+/// The page's connection manager (one per page, see [`connect`]).
+///
+/// ```js
+/// const push = connect();
+/// push.subscribe('METHOD:/kimchi/vms', () => refresh(), { tab: 'kimchi-guests' });
+/// ```
+#[wasm_bindgen]
+pub struct PushManager {
+    inner: Rc<Inner>,
+}
+
+/// A handle on one subscription; `unsubscribe()` is idempotent.
+///
+/// ```js
+/// const sub = push.subscribe('POST:/kimchi/*', fn);
+/// sub.unsubscribe();
+/// ```
+#[wasm_bindgen]
+pub struct Subscription {
+    inner: Weak<Inner>,
+    id: SubId,
+}
+
+fn js_err(e: &Error) -> JsValue {
+    to_js_error(e).into()
+}
+
+/// The page's manager, created (closed) from `options` if the page has none yet.
+fn get_or_create(options: &JsValue) -> Result<JsValue, JsValue> {
+    let opts = options::parse(options).map_err(|e| js_err(&e))?;
+    if let Some(m) = singleton::current() {
+        return Ok(m);
+    }
+    let inner = Inner::new(opts.config, seed(), opts.url, opts.notifications_url).map_err(|e| js_err(&e))?;
+    let m: JsValue = PushManager { inner }.into();
+    singleton::register(&m);
+    Ok(m)
+}
+
+fn call_method(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = get(obj, name).dyn_into()?;
+    match args {
+        [] => f.call0(obj),
+        [a] => f.call1(obj, a),
+        _ => Err(JsValue::NULL),
+    }
+}
+
+/// Returns the page's one connection manager, connecting it.
+///
+/// The first call on a page creates it with `options`; later calls (from any copy or version
+/// of wok-push on the page) return the same manager, reopen it if it was closed, and ignore
+/// their options after validating them.
+///
+/// ```js
+/// import init, { connect } from 'wok-push';
+/// await init();
+/// const push = connect({ pollIntervalMs: 5000 });
+/// ```
+///
+/// # Errors
+/// Throws an `Error` with `code: 'invalid-option'` naming a bad option; nothing is opened.
+#[wasm_bindgen(unchecked_return_type = "PushManager")]
+pub fn connect(#[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+    let m = get_or_create(&options)?;
+    call_method(&m, "open", &[])?;
+    Ok(m)
+}
+
+/// Installs WoK's notification API on an existing `wok` object, backed by the page's
+/// manager: `wok.addNotificationListener(msg, fn, persist)` and
+/// `wok.startNotificationWebSocket()`, with the stock semantics (listeners get the message
+/// string; non-persistent ones are dropped on the next `hashchange`), and called again after
+/// a gap so tabs refresh.
+///
+/// ```js
+/// installWokCompat(window.wok);
+/// wok.addNotificationListener('METHOD:/kimchi/vms', kimchi.listVmsAuto);
+/// wok.startNotificationWebSocket();
+/// ```
+///
+/// # Errors
+/// Throws when `wok` is not an object.
+#[wasm_bindgen(js_name = installWokCompat)]
+pub fn install_wok_compat(#[wasm_bindgen(unchecked_param_type = "WokLike")] wok: JsValue) -> Result<(), JsValue> {
+    if !wok.is_object() {
+        return Err(js_err(&Error::InvalidOption("wok")));
+    }
+    let m = get_or_create(&JsValue::UNDEFINED)?;
+    for (name, method) in [("addNotificationListener", "addNotificationListener"), ("startNotificationWebSocket", "open")] {
+        let f: Function = get(&m, method).dyn_into()?;
+        set(wok.unchecked_ref(), name, &f.bind0(&m));
+    }
+    Ok(())
+}
+
+fn flag(options: &JsValue, name: &str) -> bool {
+    get(options, name).is_truthy()
+}
+
+#[wasm_bindgen]
+impl PushManager {
+    /// Subscribes `handler` to a code or glob (`*` matches any run: `'POST:/kimchi/*'`).
+    /// Handlers run in subscription order; one that throws is reported through
+    /// `on('error')` and nobody else misses the message.
+    ///
+    /// ```js
+    /// const sub = push.subscribe('METHOD:/kimchi/vms', (msg) => refresh(), { tab: 'kimchi-guests' });
+    /// push.subscribe('KCHCONN*', (msg) => alert(msg.message), { persist: true, resync: true });
+    /// ```
+    ///
+    /// # Errors
+    /// Throws (`code: 'invalid-option'`) when `code` is empty.
+    pub fn subscribe(
+        &self,
+        code: &str,
+        #[wasm_bindgen(unchecked_param_type = "PushHandler")] handler: Function,
+        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+    ) -> Result<Subscription, JsValue> {
+        if code.is_empty() {
+            return Err(js_err(&Error::InvalidOption("code")));
+        }
+        let tab = get(&options, "tab").as_string().filter(|t| !t.is_empty());
+        let id = self.inner.subscribe(code, handler, Style::Object, tab, flag(&options, "persist"), flag(&options, "resync"));
+        Ok(Subscription { inner: Rc::downgrade(&self.inner), id })
+    }
+
+    /// WoK's own listener API: `fn(message)` is called with the code string; without
+    /// `persist` the listener is dropped on the next `hashchange`; it is also called after a
+    /// gap (resync) so the tab refreshes.
+    ///
+    /// ```js
+    /// push.addNotificationListener('POST:/wok/logs', refreshLogs);
+    /// ```
+    #[wasm_bindgen(js_name = addNotificationListener)]
+    pub fn add_notification_listener(
+        &self,
+        msg: &str,
+        #[wasm_bindgen(unchecked_param_type = "(msg: string) => void")] handler: Function,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] persist: JsValue,
+    ) {
+        if msg.is_empty() {
+            return;
+        }
+        let persist = !persist.is_undefined();
+        let tab = (!persist).then(|| String::from("wok"));
+        self.inner.subscribe(msg, handler, Style::Compat, tab, persist, true);
+    }
+
+    /// Adds a listener for `'state'` (`StateEvent`), `'error'` (`PushError`) or `'resync'`;
+    /// returns a function that removes it.
+    ///
+    /// ```js
+    /// const off = push.on('state', (e) => badge(e.state, e.reason));
+    /// off();
+    /// ```
+    ///
+    /// # Errors
+    /// Throws (`code: 'invalid-option'`) for another event name.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn on(
+        &self,
+        event: &str,
+        #[wasm_bindgen(unchecked_param_type = "(e: any) => void")] listener: Function,
+    ) -> Result<JsValue, JsValue> {
+        let kind = Event::parse(event).ok_or_else(|| js_err(&Error::InvalidOption("event")))?;
+        let id = self.inner.on(kind, listener);
+        let weak = Rc::downgrade(&self.inner);
+        Ok(Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.off(kind, id);
+            }
+        }))
+    }
+
+    /// Drops every subscription of `tab`; returns how many were dropped.
+    ///
+    /// ```js
+    /// push.closeTab('kimchi-guests');
+    /// ```
+    #[wasm_bindgen(js_name = closeTab)]
+    pub fn close_tab(&self, tab: &str) -> u32 {
+        self.inner.close_tab(tab) as u32
+    }
+
+    /// Opens the manager if it is closed (what `connect()` does); no-op otherwise.
+    ///
+    /// ```js
+    /// push.open();
+    /// ```
+    pub fn open(&self) {
+        if self.inner.with_core(|c| c.is_closed()) {
+            self.inner.input(Input::Connect);
+        }
+    }
+
+    /// Connects now: reopens a closed manager, retries at once when waiting, and resumes
+    /// polling paused by an expired session (call it after the user logged in again).
+    ///
+    /// ```js
+    /// push.reconnect();
+    /// ```
+    pub fn reconnect(&self) {
+        self.inner.input(Input::Connect);
+    }
+
+    /// Closes the socket, aborts any fetch, removes page listeners; no handler is called
+    /// afterwards. Subscriptions are kept for a later `open()`/`connect()`.
+    ///
+    /// ```js
+    /// push.close();
+    /// ```
+    pub fn close(&self) {
+        self.inner.input(Input::Close);
+    }
+
+    /// The current state: `'connecting' | 'open' | 'polling' | 'backoff' | 'closed'`.
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
+    pub fn state(&self) -> String {
+        self.inner.with_core(|c| c.state().as_str()).into()
+    }
+
+    /// The current transport: `'websocket' | 'polling' | null`.
+    #[wasm_bindgen(getter, unchecked_return_type = "TransportKind | null")]
+    pub fn transport(&self) -> Option<String> {
+        self.inner.with_core(|c| c.state().transport().as_str()).map(String::from)
+    }
+
+    /// Counters and owned resources, for dashboards and tests.
+    ///
+    /// ```js
+    /// console.log(push.stats().messages);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "PushStats")]
+    pub fn stats(&self) -> JsValue {
+        let (s, state, subs) = self.inner.with_core(|c| (c.stats(), c.state(), c.registry().len()));
+        let o = Object::new();
+        set(&o, "state", &state.as_str().into());
+        set(&o, "transport", &state.transport().as_str().map_or(JsValue::NULL, JsValue::from_str));
+        let n = |o: &Object, k: &str, v: usize| set(o, k, &JsValue::from(v as f64));
+        for (k, v) in [
+            ("attempts", s.attempts),
+            ("opens", s.opens),
+            ("frames", s.frames),
+            ("messages", s.messages),
+            ("fetches", s.fetches),
+            ("fetchErrors", s.fetch_errors),
+            ("duplicates", s.duplicates),
+            ("resyncs", s.resyncs),
+            ("errors", s.errors),
+            ("failures", s.failures),
+        ] {
+            n(&o, k, v as usize);
+        }
+        n(&o, "subscriptions", subs);
+        let r = Object::new();
+        let [socket, fetch, timer, page, handlers] = self.inner.resources();
+        for (k, v) in [("socket", socket), ("fetch", fetch), ("timer", timer), ("pageListeners", page), ("handlers", handlers)] {
+            n(&r, k, v);
+        }
+        set(&o, "resources", &r);
+        o.into()
+    }
+}
+
+#[wasm_bindgen]
+impl Subscription {
+    /// Removes the subscription; calling it again does nothing. Returns whether it was live.
+    ///
+    /// ```js
+    /// sub.unsubscribe();
+    /// ```
+    pub fn unsubscribe(&self) -> bool {
+        self.inner.upgrade().is_some_and(|i| i.unsubscribe(self.id))
+    }
+
+    /// Whether the subscription is still live (not unsubscribed, not dropped with its tab).
+    #[wasm_bindgen(getter)]
+    pub fn active(&self) -> bool {
+        self.inner.upgrade().is_some_and(|i| i.is_subscribed(self.id))
+    }
+
+    /// The subscription's id (unique per manager).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}

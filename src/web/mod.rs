@@ -1,0 +1,16 @@
+//! The browser shell (wasm32 only). Owns every JS resource: the `WebSocket` and its
+//! handlers, the `fetch` and its `AbortController`, the one timer, page lifecycle listeners,
+//! user handlers and the page singleton. It turns browser events into core inputs and
+//! carries out core outputs; it makes no protocol decision of its own.
+
+pub mod api;
+pub mod compat;
+pub mod driver;
+pub mod handlers;
+pub mod js;
+pub mod options;
+pub mod page;
+pub mod poll;
+pub mod singleton;
+pub mod timer;
+pub mod ws;

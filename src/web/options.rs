@@ -1,0 +1,108 @@
+//! The `connect(options)` object. Owns: reading and validating JS options into a core
+//! [`Config`] plus the two URLs, with defaults taken from the page's location.
+
+use super::js::get;
+use crate::core::config::millis;
+use crate::core::{Config, Error, Format};
+use wasm_bindgen::JsValue;
+
+/// WoK's constant push token: URL-safe base64 of `woknotifications`, without padding.
+pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
+
+/// Options of one manager, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// Core tunables.
+    pub config: Config,
+    /// Websocket URL.
+    pub url: String,
+    /// `GET` URL of the notifications feed.
+    pub notifications_url: String,
+}
+
+/// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
+/// (`hostname[:port]`, no stray `:` when the port is empty).
+pub fn default_url(protocol: &str, host: &str) -> String {
+    let scheme = if protocol == "https:" { "wss://" } else { "ws://" };
+    let mut url = String::from(scheme);
+    url.push_str(host);
+    url.push_str(TOKEN_PATH);
+    url
+}
+
+/// Makes `url` a websocket URL: `http(s):` becomes `ws(s):`, a path is taken relative to
+/// the page's host.
+pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
+    if let Some(rest) = url.strip_prefix("https:") {
+        ["wss:", rest].concat()
+    } else if let Some(rest) = url.strip_prefix("http:") {
+        ["ws:", rest].concat()
+    } else if url.starts_with('/') && !url.starts_with("//") {
+        let base = default_url(protocol, host);
+        let origin_len = base.len() - TOKEN_PATH.len();
+        [&base[..origin_len], url].concat()
+    } else {
+        url.into()
+    }
+}
+
+fn ms(opts: &JsValue, name: &'static str, slot: &mut u64) -> Result<(), Error> {
+    let v = get(opts, name);
+    if v.is_undefined() {
+        return Ok(());
+    }
+    *slot = millis(name, v.as_f64().ok_or(Error::InvalidOption(name))?)?;
+    Ok(())
+}
+
+fn string(opts: &JsValue, name: &'static str) -> Result<Option<String>, Error> {
+    let v = get(opts, name);
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    match v.as_string() {
+        Some(s) if !s.is_empty() => Ok(Some(s)),
+        _ => Err(Error::InvalidOption(name)),
+    }
+}
+
+/// Reads `opts` (an object, `undefined` or `null`).
+///
+/// # Errors
+/// [`Error::InvalidOption`] naming the first bad option.
+pub fn parse(opts: &JsValue) -> Result<Options, Error> {
+    if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
+        return Err(Error::InvalidOption("options"));
+    }
+    let mut c = Config::default();
+    ms(opts, "heartbeatMs", &mut c.heartbeat_ms)?;
+    ms(opts, "reconnectMinMs", &mut c.reconnect_min_ms)?;
+    ms(opts, "reconnectMaxMs", &mut c.reconnect_max_ms)?;
+    ms(opts, "pollIntervalMs", &mut c.poll_interval_ms)?;
+    ms(opts, "connectTimeoutMs", &mut c.connect_timeout_ms)?;
+    ms(opts, "usefulAfterMs", &mut c.useful_after_ms)?;
+    let fb = get(opts, "fallbackAfter");
+    if !fb.is_undefined() {
+        match fb.as_f64() {
+            Some(n) if n >= 1.0 && n <= 1e6 && n.fract() == 0.0 => c.fallback_after = n as u32,
+            _ => return Err(Error::InvalidOption("fallbackAfter")),
+        }
+    }
+    let tc = get(opts, "autoTabCleanup");
+    if !tc.is_undefined() {
+        c.auto_tab_cleanup = tc.as_bool().ok_or(Error::InvalidOption("autoTabCleanup"))?;
+    }
+    if let Some(f) = string(opts, "format")? {
+        c.format = Format::parse(&f)?;
+    }
+    c.validate()?;
+    let loc = web_sys::window().map(|w| w.location());
+    let protocol = loc.as_ref().and_then(|l| l.protocol().ok()).unwrap_or_default();
+    let host = loc.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let url = match string(opts, "url")? {
+        Some(u) => ws_url(&u, &protocol, &host),
+        None => default_url(&protocol, &host),
+    };
+    let notifications_url = string(opts, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
+    Ok(Options { config: c, url, notifications_url })
+}
