@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `npm test`: bootstrap, build, then every test layer. Non-zero exit on any failure.
+#   1. host:     cargo test (the sans-IO core under a simulated clock)
+#   2. browser:  wasm-bindgen-test in headless Chromium, then headless Firefox
+#   3. e2e:      Playwright (playwright-core + /usr/bin/chromium) against the backend
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+bash scripts/bootstrap.sh || exit 1
+node scripts/build.mjs || exit 1
+
+LOGS=target/test-logs; mkdir -p "$LOGS"
+PORT=${WOK_TEST_PORT:-8124}
+export WOK_TEST_BASE="http://127.0.0.1:$PORT"
+declare -a results=()
+status=0
+run() { # name, command...
+  local name=$1; shift
+  echo; echo "=== $name"
+  "$@" 2>&1 | tee "$LOGS/$name.log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || status=1
+  results+=("$name: $([ "$rc" -eq 0 ] && echo PASS || echo "FAIL (exit $rc)")")
+}
+
+run host cargo test --all-targets
+
+# The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
+WOK_PORT=$PORT node server/main.mjs > "$LOGS/backend.log" 2>&1 &
+BACKEND=$!
+trap 'kill $BACKEND 2>/dev/null' EXIT
+up() { node -e "fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "$WOK_TEST_BASE/_control/state"; }
+for _ in $(seq 50); do up && break; sleep 0.1; done
+up || { echo "backend did not start on $PORT"; cat "$LOGS/backend.log"; exit 1; }
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+run chromium env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
+run firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
+run e2e node --test --test-concurrency=1 tests/e2e/
+
+echo; echo "=== summary"
+for name in host chromium firefox e2e; do
+  [ -f "$LOGS/$name.log" ] || continue
+  echo "--- $name"
+  grep -E "^test result:|^# (tests|pass|fail|duration_ms)" "$LOGS/$name.log" | tail -n 8
+done
+printf '%s\n' "${results[@]}"
+exit $status

@@ -1,0 +1,74 @@
+// The package loads as an ES module and as a classic script, shares one socket, and
+// receives pushes from the WoK-like backend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, until } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env.close(); });
+
+async function openPage(path) {
+  await env.control('reset', {});
+  const page = await env.page(path);
+  await until(() => page.evaluate(() => window.ready === true), 10000, 'page ready');
+  await until(() => page.evaluate(() => window.push.state === 'open'), 10000, 'state open');
+  return page;
+}
+
+test('ES module page receives a push', async () => {
+  const page = await openPage('/test/esm.html');
+  await env.control('push', { messages: ['POST:/kimchi/vms', 'POST:/wok/logs', 'PUT:/kimchi/template'] });
+  const got = await until(async () => { const g = await page.evaluate(() => window.got); return g.length >= 1 && g; });
+  assert.deepEqual(got, ['esm|POST:/kimchi/vms|push']);
+  assert.deepEqual(await page.evaluate(() => window.states), ['open'], 'listener added after connect() sees the open');
+  assert.deepEqual(page.pageErrors, []);
+  await page.close();
+});
+
+test('classic script page: calls made before the wasm is ready are queued, then served', async () => {
+  const page = await openPage('/test/classic.html');
+  await env.control('push-split', { message: 'POST:/kimchi/vms', at: 4 });
+  const got = await until(async () => { const g = await page.evaluate(() => window.got); return g.length >= 1 && g; });
+  assert.deepEqual(got, ['classic|POST:/kimchi/vms|push']);
+  assert.equal(await page.evaluate(() => window.early.active), true);
+  assert.deepEqual(page.pageErrors, []);
+  await page.close();
+});
+
+test('ES module + classic script on one page, 20 subscribers: exactly one socket, everyone served', async () => {
+  const page = await openPage('/test/both.html');
+  assert.equal(await page.evaluate(() => window.same), true, 'both builds return the same manager');
+  await new Promise((r) => setTimeout(r, 200));
+  const log = (await env.control('log')).map((l) => `${l.method} ${l.path}`);
+  assert.equal((await env.control('sockets')).open, 1, log.join('\n'));
+  await env.control('push', { messages: ['POST:/kimchi/vms'] });
+  const got = await until(async () => { const g = await page.evaluate(() => window.got); return g.length >= 20 && g; });
+  assert.equal(got.length, 20);
+  const who = new Set(got.map((s) => s.split('|')[0]));
+  assert.equal(who.size, 20, 'each of the 20 subscribers got the message once');
+  // Order = subscription order, within each copy's (queued) calls.
+  for (const who of ['classic', 'esm']) {
+    assert.deepEqual(got.filter((s) => s.startsWith(who)), Array.from({ length: 10 }, (_, i) => `${who}${i}|POST:/kimchi/vms`));
+  }
+  assert.equal((await env.control('sockets')).open, 1);
+  await page.close();
+});
+
+test('the demo page (npm start) shows the live state and a pushed message', async () => {
+  await env.control('reset', {});
+  const page = await env.page('/');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await until(() => page.evaluate(() => document.getElementById('badge').dataset.state === 'open'), 10000, 'badge open');
+  await page.click('#create-vm');
+  await until(() => page.evaluate(() => document.getElementById('vms').textContent.includes('vm-1')), 5000, 'guest listed');
+  const log = await page.evaluate(() => document.getElementById('log').textContent);
+  assert.match(log, /push: POST:\/kimchi\/vms/);
+  assert.match(log, /push: POST:\/wok\/logs/);
+  assert.equal(await page.textContent('#badge'), 'open · websocket');
+  await page.click('#raise');
+  await until(() => page.evaluate(() => document.getElementById('alerts').textContent.includes('Libvirt service is not active')), 5000, 'alert shown');
+  await page.screenshot({ path: 'test-results/demo.png' });
+  assert.deepEqual(page.pageErrors, []);
+  await page.close();
+});

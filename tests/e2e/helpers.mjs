@@ -1,0 +1,44 @@
+// Shared helpers for the Playwright end-to-end tests: the system Chromium (never a
+// downloaded browser) and a fresh backend per test file, on 127.0.0.1.
+import { chromium } from 'playwright-core';
+import { startBackend } from '../../server/backend.mjs';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+
+export async function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+export async function setup() {
+  const backend = await startBackend({ port: 0 });
+  const browser = await launch();
+  const control = async (what, body) => {
+    const r = await fetch(`${backend.url}/_control/${what}`, { method: body === undefined ? 'GET' : 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return r.json();
+  };
+  return {
+    backend, browser, control,
+    async page(path) {
+      const page = await browser.newPage();
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      page.pageErrors = pageErrors;
+      await page.goto(`${backend.url}${path}`);
+      return page;
+    },
+    async close() { await browser.close(); await backend.close(); },
+  };
+}
+
+/** Polls `fn` until it returns truthy (or throws after `ms`). */
+export async function until(fn, ms = 5000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
