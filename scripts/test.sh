@@ -23,7 +23,7 @@ run() { # name, command...
   results+=("$name: $([ "$rc" -eq 0 ] && echo PASS || echo "FAIL (exit $rc)")")
 }
 
-run host cargo test --all-targets
+run host cargo test
 
 # The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
 WOK_PORT=$PORT node server/main.mjs > "$LOGS/backend.log" 2>&1 &

@@ -28,7 +28,11 @@ async fn control(path: &str, body: &str) -> JsValue {
     init.set_body(&JsValue::from_str(body));
     let url = [BASE, "/_control/", path].concat();
     let w = web_sys::window().unwrap();
-    let resp: Response = JsFuture::from(w.fetch_with_str_and_init(&url, &init)).await.unwrap().dyn_into().unwrap();
+    let resp: Response = JsFuture::from(w.fetch_with_str_and_init(&url, &init))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     JsFuture::from(resp.json().unwrap()).await.unwrap()
 }
 
@@ -69,23 +73,55 @@ async fn open_message_close_against_the_backend() {
     let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
     let opts = js_sys::Object::new();
     Reflect::set(&opts, &"url".into(), &ws_url.into()).unwrap();
-    Reflect::set(&opts, &"notificationsUrl".into(), &(BASE.to_string() + "/notifications").into()).unwrap();
+    Reflect::set(
+        &opts,
+        &"notificationsUrl".into(),
+        &(BASE.to_string() + "/notifications").into(),
+    )
+    .unwrap();
     let push = connect(opts.into()).unwrap();
 
     // The singleton: a second connect() returns the same object.
     assert!(Object_is(&push, &connect(JsValue::UNDEFINED).unwrap()));
 
     let (got, handler) = recorder();
-    let sub = call(&push, "subscribe", &["POST:/kimchi/*".into(), handler.as_ref().clone(), JsValue::UNDEFINED]);
-    assert!(until(|| get(&push, "state").as_string().as_deref() == Some("open")).await, "never opened");
+    let sub = call(
+        &push,
+        "subscribe",
+        &[
+            "POST:/kimchi/*".into(),
+            handler.as_ref().clone(),
+            JsValue::UNDEFINED,
+        ],
+    );
+    assert!(
+        until(|| get(&push, "state").as_string().as_deref() == Some("open")).await,
+        "never opened"
+    );
 
     // Several messages in one frame, and one cut across two frames.
-    control("push", r#"{"messages":["POST:/kimchi/vms","PUT:/kimchi/template","POST:/kimchi/templates"]}"#).await;
-    control("push-split", r#"{"message":"POST:/kimchi/networks","at":5}"#).await;
-    assert!(until(|| got.borrow().len() >= 3).await, "got {:?}", got.borrow());
+    control(
+        "push",
+        r#"{"messages":["POST:/kimchi/vms","PUT:/kimchi/template","POST:/kimchi/templates"]}"#,
+    )
+    .await;
+    control(
+        "push-split",
+        r#"{"message":"POST:/kimchi/networks","at":5}"#,
+    )
+    .await;
+    assert!(
+        until(|| got.borrow().len() >= 3).await,
+        "got {:?}",
+        got.borrow()
+    );
     assert_eq!(
         *got.borrow(),
-        vec!["POST:/kimchi/vms|push", "POST:/kimchi/templates|push", "POST:/kimchi/networks|push"]
+        vec![
+            "POST:/kimchi/vms|push",
+            "POST:/kimchi/templates|push",
+            "POST:/kimchi/networks|push"
+        ]
     );
 
     // The heartbeat timer is armed while open.
@@ -114,8 +150,14 @@ fn bad_options_throw_naming_the_option() {
     let opts = js_sys::Object::new();
     Reflect::set(&opts, &"heartbeatMs".into(), &JsValue::from(-5)).unwrap();
     let err = connect(opts.into()).unwrap_err();
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalid-option"));
-    assert!(get(&err, "message").as_string().unwrap().contains("heartbeatMs"));
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("invalid-option")
+    );
+    assert!(get(&err, "message")
+        .as_string()
+        .unwrap()
+        .contains("heartbeatMs"));
 }
 
 #[allow(non_snake_case)]

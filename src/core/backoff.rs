@@ -12,14 +12,22 @@ pub struct Backoff {
 impl Backoff {
     /// A backoff between `min` and `max` milliseconds, seeded with `seed`.
     pub fn new(seed: u64, min: u64, max: u64) -> Backoff {
-        Backoff { rng: fastrand::Rng::with_seed(seed), min, max: max.max(min) }
+        Backoff {
+            rng: fastrand::Rng::with_seed(seed),
+            min,
+            max: max.max(min),
+        }
     }
 
     /// The delay before attempt number `failures + 1`: uniform in
     /// `[min, min(max, min · 2^(failures+1))]`.
     pub fn delay(&mut self, failures: u32) -> u64 {
         let shift = failures.saturating_add(1).min(40);
-        let cap = self.min.saturating_mul(1u64 << shift).min(self.max).max(self.min);
+        let cap = self
+            .min
+            .saturating_mul(1u64 << shift)
+            .min(self.max)
+            .max(self.min);
         self.rng.u64(self.min..=cap)
     }
 
@@ -52,7 +60,10 @@ mod tests {
     #[test]
     fn seeded_is_deterministic_and_jitter_bounded() {
         let (mut a, mut b) = (Backoff::new(1, 10, 100), Backoff::new(1, 10, 100));
-        assert_eq!((0..20).map(|i| a.delay(i)).collect::<Vec<_>>(), (0..20).map(|i| b.delay(i)).collect::<Vec<_>>());
+        assert_eq!(
+            (0..20).map(|i| a.delay(i)).collect::<Vec<_>>(),
+            (0..20).map(|i| b.delay(i)).collect::<Vec<_>>()
+        );
         for _ in 0..1000 {
             let j = a.jitter(3000);
             assert!((2400..=3600).contains(&j));

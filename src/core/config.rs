@@ -134,13 +134,22 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_option() {
-        assert_eq!(millis("heartbeatMs", -1.0), Err(Error::InvalidOption("heartbeatMs")));
+        assert_eq!(
+            millis("heartbeatMs", -1.0),
+            Err(Error::InvalidOption("heartbeatMs"))
+        );
         assert_eq!(millis("x", f64::NAN), Err(Error::InvalidOption("x")));
         assert_eq!(millis("x", 0.0), Err(Error::InvalidOption("x")));
         assert_eq!(millis("x", 250.0), Ok(250));
-        let c = Config { reconnect_max_ms: 100, ..Config::default() };
+        let c = Config {
+            reconnect_max_ms: 100,
+            ..Config::default()
+        };
         assert_eq!(c.validate(), Err(Error::InvalidOption("reconnectMaxMs")));
-        let c = Config { fallback_after: 0, ..Config::default() };
+        let c = Config {
+            fallback_after: 0,
+            ..Config::default()
+        };
         assert_eq!(c.validate(), Err(Error::InvalidOption("fallbackAfter")));
         assert_eq!(Format::parse("xml"), Err(Error::InvalidOption("format")));
     }

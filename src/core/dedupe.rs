@@ -15,13 +15,22 @@ pub struct Seen {
 }
 
 fn key(n: &Notice) -> (String, String) {
-    (n.code.clone(), n.timestamp.clone().or_else(|| n.message.clone()).unwrap_or_default())
+    (
+        n.code.clone(),
+        n.timestamp
+            .clone()
+            .or_else(|| n.message.clone())
+            .unwrap_or_default(),
+    )
 }
 
 impl Seen {
     /// A seen-set holding at most `cap` keys.
     pub fn new(cap: usize) -> Seen {
-        Seen { keys: Vec::new(), cap: cap.max(1) }
+        Seen {
+            keys: Vec::new(),
+            cap: cap.max(1),
+        }
     }
 
     /// Takes a full `/notifications` answer: returns the items not seen before, in order,
@@ -74,7 +83,11 @@ mod tests {
     use super::*;
 
     fn n(code: &str, ts: &str) -> Notice {
-        Notice { code: code.into(), message: None, timestamp: Some(ts.into()) }
+        Notice {
+            code: code.into(),
+            message: None,
+            timestamp: Some(ts.into()),
+        }
     }
 
     #[test]
@@ -84,7 +97,10 @@ mod tests {
         assert_eq!(s.take_feed(vec![n("A", "1"), n("B", "1")]), vec![]);
         // B deleted, then raised again with a new timestamp.
         assert_eq!(s.take_feed(vec![n("A", "1")]), vec![]);
-        assert_eq!(s.take_feed(vec![n("A", "1"), n("B", "2")]), vec![n("B", "2")]);
+        assert_eq!(
+            s.take_feed(vec![n("A", "1"), n("B", "2")]),
+            vec![n("B", "2")]
+        );
         assert!(!s.insert(&n("A", "1")));
         assert!(s.insert(&n("C", "1")));
         assert_eq!(s.take_feed(vec![n("C", "1")]), vec![]);

@@ -60,11 +60,15 @@ impl Error {
     pub fn message(&self) -> String {
         let base = match self {
             Error::InvalidOption(_) => "wok-push: invalid option: ",
-            Error::FrameTooLong => "wok-push: message exceeded the size limit without //EOM//; dropped",
+            Error::FrameTooLong => {
+                "wok-push: message exceeded the size limit without //EOM//; dropped"
+            }
             Error::InvalidUtf8 => "wok-push: message is not valid UTF-8; dropped",
             Error::InvalidBase64 => "wok-push: base64 frame is not valid base64; dropped",
             Error::InvalidJson => "wok-push: message is not a JSON notification; dropped",
-            Error::SessionExpired => "wok-push: GET /notifications answered 401 (session expired); polling paused",
+            Error::SessionExpired => {
+                "wok-push: GET /notifications answered 401 (session expired); polling paused"
+            }
             Error::HttpStatus(_) => "wok-push: GET /notifications failed with HTTP ",
             Error::NotJson => "wok-push: GET /notifications did not answer JSON",
             Error::BadShape => "wok-push: GET /notifications answered an unexpected JSON shape",

@@ -70,7 +70,11 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder keeping at most `max_partial` bytes of an unfinished message.
     pub fn new(format: Format, max_partial: usize) -> Decoder {
-        Decoder { partial: Vec::new(), max_partial, format }
+        Decoder {
+            partial: Vec::new(),
+            max_partial,
+            format,
+        }
     }
 
     /// Forgets any partial message (a new connection starts clean).
@@ -84,7 +88,12 @@ impl Decoder {
     }
 
     /// Feeds one frame; complete messages (or errors) are appended to `out` in order.
-    pub fn push(&mut self, frame: &Frame, protocol: Protocol, out: &mut Vec<Result<Notice, Error>>) {
+    pub fn push(
+        &mut self,
+        frame: &Frame,
+        protocol: Protocol,
+        out: &mut Vec<Result<Notice, Error>>,
+    ) {
         match (frame, protocol) {
             (Frame::Text(t), Protocol::Base64) => match B64.decode(t.trim_end()) {
                 Ok(bytes) => self.push_bytes(&bytes, out),
@@ -176,10 +185,20 @@ mod tests {
     #[test]
     fn splits_several_messages_and_keeps_the_partial() {
         let mut d = Decoder::new(Format::Auto, 1024);
-        let got = codes(&mut d, &[b"POST:/kimchi/vms//EOM//POST:/wok/logs//EOM//PUT:/kim", b"chi/template//EOM//"]);
+        let got = codes(
+            &mut d,
+            &[
+                b"POST:/kimchi/vms//EOM//POST:/wok/logs//EOM//PUT:/kim",
+                b"chi/template//EOM//",
+            ],
+        );
         assert_eq!(
             got,
-            vec![Ok("POST:/kimchi/vms".into()), Ok("POST:/wok/logs".into()), Ok("PUT:/kimchi/template".into())]
+            vec![
+                Ok("POST:/kimchi/vms".into()),
+                Ok("POST:/wok/logs".into()),
+                Ok("PUT:/kimchi/template".into())
+            ]
         );
         assert_eq!(d.partial_len(), 0);
     }
@@ -187,7 +206,10 @@ mod tests {
     #[test]
     fn empty_pieces_are_dropped() {
         let mut d = Decoder::new(Format::Auto, 1024);
-        assert_eq!(codes(&mut d, &[b"//EOM////EOM//A//EOM//"]), vec![Ok("A".into())]);
+        assert_eq!(
+            codes(&mut d, &[b"//EOM////EOM//A//EOM//"]),
+            vec![Ok("A".into())]
+        );
     }
 
     #[test]
@@ -198,7 +220,11 @@ mod tests {
             let got = codes(&mut d, &[&stream[..cut], &stream[cut..]]);
             assert_eq!(
                 got,
-                vec![Ok("METHOD:/kimchi/vms".into()), Ok("é:/x".into()), Ok("KCHCONN0002E".into())],
+                vec![
+                    Ok("METHOD:/kimchi/vms".into()),
+                    Ok("é:/x".into()),
+                    Ok("KCHCONN0002E".into())
+                ],
                 "cut at {cut}"
             );
         }
@@ -209,10 +235,18 @@ mod tests {
         let mut d = Decoder::new(Format::Auto, 1024);
         let mut out = Vec::new();
         // "POST:/wok/logs//EOM//" in base64.
-        d.push(&Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()), Protocol::Base64, &mut out);
+        d.push(
+            &Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()),
+            Protocol::Base64,
+            &mut out,
+        );
         assert_eq!(out, vec![Ok(Notice::code("POST:/wok/logs"))]);
         out.clear();
-        d.push(&Frame::Text("not base64!".into()), Protocol::Base64, &mut out);
+        d.push(
+            &Frame::Text("not base64!".into()),
+            Protocol::Base64,
+            &mut out,
+        );
         assert_eq!(out, vec![Err(Error::InvalidBase64)]);
     }
 
@@ -236,7 +270,11 @@ mod tests {
         let mut out = Vec::new();
         read_message("{\"code\":\"A\"}", Format::Wok, &mut out);
         read_message("{broken", Format::Auto, &mut out);
-        read_message("[{\"code\":\"B\"},{\"code\":\"C\"}]", Format::Auto, &mut out);
+        read_message(
+            "[{\"code\":\"B\"},{\"code\":\"C\"}]",
+            Format::Auto,
+            &mut out,
+        );
         read_message("POST:/x", Format::Json, &mut out);
         let got: Vec<_> = out.into_iter().map(|r| r.map(|n| n.code)).collect();
         assert_eq!(
@@ -253,7 +291,10 @@ mod tests {
 
     #[test]
     fn heartbeat_per_protocol() {
-        assert_eq!(Protocol::from_selected("base64").heartbeat(), "aGVhcnRiZWF0");
+        assert_eq!(
+            Protocol::from_selected("base64").heartbeat(),
+            "aGVhcnRiZWF0"
+        );
         assert_eq!(Protocol::from_selected("").heartbeat(), "heartbeat");
         assert_eq!(B64.decode("aGVhcnRiZWF0").unwrap(), b"heartbeat");
     }

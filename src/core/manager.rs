@@ -45,8 +45,16 @@ enum Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sock {
     None,
-    Connecting { gen: Gen, deadline: u64 },
-    Open { gen: Gen, protocol: Protocol, useful_at: Option<u64>, heartbeat_at: u64 },
+    Connecting {
+        gen: Gen,
+        deadline: u64,
+    },
+    Open {
+        gen: Gen,
+        protocol: Protocol,
+        useful_at: Option<u64>,
+        heartbeat_at: u64,
+    },
 }
 
 /// Codes that tell WoK's UI to re-read `/notifications`.
@@ -130,7 +138,10 @@ impl Manager {
 
     /// Counters for `stats()`.
     pub fn stats(&self) -> Stats {
-        Stats { failures: self.failures, ..self.stats }
+        Stats {
+            failures: self.failures,
+            ..self.stats
+        }
     }
 
     /// The subscription registry (read-only).
@@ -139,7 +150,13 @@ impl Manager {
     }
 
     /// Adds a subscription (see [`Registry::add`]).
-    pub fn subscribe(&mut self, pattern: &str, tab: Option<String>, persist: bool, resync: bool) -> SubId {
+    pub fn subscribe(
+        &mut self,
+        pattern: &str,
+        tab: Option<String>,
+        persist: bool,
+        resync: bool,
+    ) -> SubId {
         self.registry.add(pattern, tab, persist, resync)
     }
 
@@ -168,11 +185,16 @@ impl Manager {
         let sock = match self.sock {
             Sock::None => None,
             Sock::Connecting { deadline, .. } => Some(deadline),
-            Sock::Open { useful_at, heartbeat_at, .. } => {
-                Some(useful_at.map_or(heartbeat_at, |u| u.min(heartbeat_at)))
-            }
+            Sock::Open {
+                useful_at,
+                heartbeat_at,
+                ..
+            } => Some(useful_at.map_or(heartbeat_at, |u| u.min(heartbeat_at))),
         };
-        [sock, self.retry_at, self.poll_at].into_iter().flatten().min()
+        [sock, self.retry_at, self.poll_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Feeds one input at time `now_ms`. Never panics on any input.
@@ -188,7 +210,9 @@ impl Manager {
             Input::SocketUnavailable(g) if self.is_current(g) => self.socket_unavailable(now),
             Input::SocketOpened(g, p) if self.is_current(g) => self.socket_opened(now, &p),
             Input::SocketFrame(g, f) if self.is_current(g) => self.socket_frame(now, &f),
-            Input::SocketClosed(g) if self.is_current(g) => self.socket_lost(now, Reason::SocketClosed),
+            Input::SocketClosed(g) if self.is_current(g) => {
+                self.socket_lost(now, Reason::SocketClosed)
+            }
             Input::Fetched(g, r) if self.fetch == Some(g) => self.fetched(now, r),
             Input::Timer(buffered) => self.timer(now, buffered),
             Input::Online => self.online(now),
@@ -278,7 +302,10 @@ impl Manager {
 
     fn start_attempt(&mut self, now: u64, reason: Reason) {
         self.gen = self.gen.wrapping_add(1);
-        self.sock = Sock::Connecting { gen: self.gen, deadline: now + self.cfg.connect_timeout_ms };
+        self.sock = Sock::Connecting {
+            gen: self.gen,
+            deadline: now + self.cfg.connect_timeout_ms,
+        };
         self.retry_at = None;
         self.stats.attempts += 1;
         if self.mode == Mode::WebSocket {
@@ -323,7 +350,9 @@ impl Manager {
     }
 
     fn socket_opened(&mut self, now: u64, protocol: &str) {
-        let Sock::Connecting { gen, .. } = self.sock else { return };
+        let Sock::Connecting { gen, .. } = self.sock else {
+            return;
+        };
         self.stats.opens += 1;
         self.sock = Sock::Open {
             gen,
@@ -348,12 +377,17 @@ impl Manager {
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
-            self.out.push_back(Output::Resync(self.registry.resync_targets()));
+            self.out
+                .push_back(Output::Resync(self.registry.resync_targets()));
         }
     }
 
     fn mark_useful(&mut self, now: u64) {
-        if let Sock::Open { useful_at: ref mut u @ Some(_), .. } = self.sock {
+        if let Sock::Open {
+            useful_at: ref mut u @ Some(_),
+            ..
+        } = self.sock
+        {
             *u = None;
             self.failures = 0;
             if self.mode == Mode::Polling {
@@ -369,7 +403,9 @@ impl Manager {
     }
 
     fn socket_frame(&mut self, now: u64, frame: &super::frame::Frame) {
-        let Sock::Open { protocol, .. } = self.sock else { return };
+        let Sock::Open { protocol, .. } = self.sock else {
+            return;
+        };
         self.stats.frames += 1;
         let mut items = Vec::new();
         self.decoder.push(frame, protocol, &mut items);
@@ -397,7 +433,8 @@ impl Manager {
         self.stats.messages += 1;
         let subs = self.registry.matching(&notice.code);
         if !subs.is_empty() {
-            self.out.push_back(Output::Deliver(Message { notice, source }, subs));
+            self.out
+                .push_back(Output::Deliver(Message { notice, source }, subs));
         }
     }
 
@@ -438,7 +475,8 @@ impl Manager {
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
-            self.out.push_back(Output::Resync(self.registry.resync_targets()));
+            self.out
+                .push_back(Output::Resync(self.registry.resync_targets()));
         }
     }
 
@@ -508,12 +546,16 @@ impl Manager {
     fn poll_delay(&mut self) -> u64 {
         let base = self.cfg.poll_interval_ms;
         let cap = base.max(self.cfg.reconnect_max_ms);
-        let d = base.saturating_mul(1u64 << self.poll_errors.min(20)).min(cap);
+        let d = base
+            .saturating_mul(1u64 << self.poll_errors.min(20))
+            .min(cap);
         self.backoff.jitter(d)
     }
 
     fn timer(&mut self, now: u64, buffered: u32) {
-        let Some(due) = self.poll_timeout() else { return };
+        let Some(due) = self.poll_timeout() else {
+            return;
+        };
         if now < due {
             return;
         }
@@ -526,18 +568,31 @@ impl Manager {
                 self.socket_lost(now, Reason::ConnectTimeout);
             }
         }
-        if let Sock::Open { useful_at: Some(u), .. } = self.sock {
+        if let Sock::Open {
+            useful_at: Some(u), ..
+        } = self.sock
+        {
             if now >= u {
                 self.mark_useful(now);
             }
         }
-        if let Sock::Open { gen, protocol, heartbeat_at, .. } = self.sock {
+        if let Sock::Open {
+            gen,
+            protocol,
+            heartbeat_at,
+            ..
+        } = self.sock
+        {
             if now >= heartbeat_at {
                 if buffered > 0 && self.last_buffered > 0 {
                     self.socket_lost(now, Reason::Stuck);
                 } else {
                     self.last_buffered = buffered;
-                    if let Sock::Open { ref mut heartbeat_at, .. } = self.sock {
+                    if let Sock::Open {
+                        ref mut heartbeat_at,
+                        ..
+                    } = self.sock
+                    {
                         *heartbeat_at = now + self.cfg.heartbeat_ms;
                     }
                     self.out.push_back(Output::Send(gen, protocol));

@@ -40,7 +40,11 @@ pub struct Notice {
 impl Notice {
     /// A bare WoK push message: only a code.
     pub fn code(code: &str) -> Notice {
-        Notice { code: code.into(), message: None, timestamp: None }
+        Notice {
+            code: code.into(),
+            message: None,
+            timestamp: None,
+        }
     }
 }
 
@@ -104,23 +108,38 @@ mod tests {
         let items = parse_feed(body, 10).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].code, "KCHCONN0002E");
-        assert_eq!(items[0].timestamp.as_deref(), Some("2020-10-18T16:45:36.123456"));
+        assert_eq!(
+            items[0].timestamp.as_deref(),
+            Some("2020-10-18T16:45:36.123456")
+        );
         assert_eq!(parse_feed("[]", 10), Ok(vec![]));
         assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
         assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::NotJson));
-        assert_eq!(parse_feed("[{\"message\":\"x\"}]", 10), Err(Error::BadShape));
+        assert_eq!(
+            parse_feed("[{\"message\":\"x\"}]", 10),
+            Err(Error::BadShape)
+        );
         assert_eq!(parse_feed("[{\"code\":5}]", 10), Err(Error::BadShape));
         assert_eq!(parse_feed("{\"code\":\"A\"}", 10), Err(Error::BadShape));
-        assert_eq!(parse_feed("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1), Err(Error::TooManyNotifications));
+        assert_eq!(
+            parse_feed("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1),
+            Err(Error::TooManyNotifications)
+        );
     }
 
     #[test]
     fn json_messages() {
-        assert_eq!(parse_json_notices("{\"code\":\"A\",\"extra\":1}"), Ok(vec![Notice::code("A")]));
+        assert_eq!(
+            parse_json_notices("{\"code\":\"A\",\"extra\":1}"),
+            Ok(vec![Notice::code("A")])
+        );
         assert_eq!(
             parse_json_notices("[{\"code\":\"A\"},{\"code\":\"B\"}]").map(|v| v.len()),
             Ok(2)
         );
-        assert_eq!(parse_json_notices("{\"nocode\":1}"), Err(Error::InvalidJson));
+        assert_eq!(
+            parse_json_notices("{\"nocode\":1}"),
+            Err(Error::InvalidJson)
+        );
     }
 }

@@ -63,10 +63,22 @@ pub struct Registry {
 
 impl Registry {
     /// Adds a subscription and returns its id.
-    pub fn add(&mut self, pattern: &str, tab: Option<String>, persist: bool, resync: bool) -> SubId {
+    pub fn add(
+        &mut self,
+        pattern: &str,
+        tab: Option<String>,
+        persist: bool,
+        resync: bool,
+    ) -> SubId {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
-        self.subs.push(Subscription { id, pattern: pattern.into(), tab, persist, resync });
+        self.subs.push(Subscription {
+            id,
+            pattern: pattern.into(),
+            tab,
+            persist,
+            resync,
+        });
         id
     }
 
@@ -111,12 +123,20 @@ impl Registry {
 
     /// Ids of the subscriptions matching `code`, in subscription order.
     pub fn matching(&self, code: &str) -> Vec<SubId> {
-        self.subs.iter().filter(|s| glob_match(&s.pattern, code)).map(|s| s.id).collect()
+        self.subs
+            .iter()
+            .filter(|s| glob_match(&s.pattern, code))
+            .map(|s| s.id)
+            .collect()
     }
 
     /// Ids of the subscriptions that asked for resync calls.
     pub fn resync_targets(&self) -> Vec<SubId> {
-        self.subs.iter().filter(|s| s.resync).map(|s| s.id).collect()
+        self.subs
+            .iter()
+            .filter(|s| s.resync)
+            .map(|s| s.id)
+            .collect()
     }
 
     /// Looks a subscription up.

@@ -137,7 +137,8 @@ fn get_or_create(options: &JsValue) -> Result<JsValue, JsValue> {
     if let Some(m) = singleton::current() {
         return Ok(m);
     }
-    let inner = Inner::new(opts.config, seed(), opts.url, opts.notifications_url).map_err(|e| js_err(&e))?;
+    let inner = Inner::new(opts.config, seed(), opts.url, opts.notifications_url)
+        .map_err(|e| js_err(&e))?;
     let m: JsValue = PushManager { inner }.into();
     singleton::register(&m);
     Ok(m)
@@ -167,7 +168,9 @@ fn call_method(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, 
 /// # Errors
 /// Throws an `Error` with `code: 'invalid-option'` naming a bad option; nothing is opened.
 #[wasm_bindgen(unchecked_return_type = "PushManager")]
-pub fn connect(#[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue) -> Result<JsValue, JsValue> {
+pub fn connect(
+    #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let m = get_or_create(&options)?;
     call_method(&m, "open", &[])?;
     Ok(m)
@@ -188,12 +191,17 @@ pub fn connect(#[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options:
 /// # Errors
 /// Throws when `wok` is not an object.
 #[wasm_bindgen(js_name = installWokCompat)]
-pub fn install_wok_compat(#[wasm_bindgen(unchecked_param_type = "WokLike")] wok: JsValue) -> Result<(), JsValue> {
+pub fn install_wok_compat(
+    #[wasm_bindgen(unchecked_param_type = "WokLike")] wok: JsValue,
+) -> Result<(), JsValue> {
     if !wok.is_object() {
         return Err(js_err(&Error::InvalidOption("wok")));
     }
     let m = get_or_create(&JsValue::UNDEFINED)?;
-    for (name, method) in [("addNotificationListener", "addNotificationListener"), ("startNotificationWebSocket", "open")] {
+    for (name, method) in [
+        ("addNotificationListener", "addNotificationListener"),
+        ("startNotificationWebSocket", "open"),
+    ] {
         let f: Function = get(&m, method).dyn_into()?;
         set(wok.unchecked_ref(), name, &f.bind0(&m));
     }
@@ -227,8 +235,18 @@ impl PushManager {
             return Err(js_err(&Error::InvalidOption("code")));
         }
         let tab = get(&options, "tab").as_string().filter(|t| !t.is_empty());
-        let id = self.inner.subscribe(code, handler, Style::Object, tab, flag(&options, "persist"), flag(&options, "resync"));
-        Ok(Subscription { inner: Rc::downgrade(&self.inner), id })
+        let id = self.inner.subscribe(
+            code,
+            handler,
+            Style::Object,
+            tab,
+            flag(&options, "persist"),
+            flag(&options, "resync"),
+        );
+        Ok(Subscription {
+            inner: Rc::downgrade(&self.inner),
+            id,
+        })
     }
 
     /// WoK's own listener API: `fn(message)` is called with the code string; without
@@ -250,7 +268,8 @@ impl PushManager {
         }
         let persist = !persist.is_undefined();
         let tab = (!persist).then(|| String::from("wok"));
-        self.inner.subscribe(msg, handler, Style::Compat, tab, persist, true);
+        self.inner
+            .subscribe(msg, handler, Style::Compat, tab, persist, true);
     }
 
     /// Adds a listener for `'state'` (`StateEvent`), `'error'` (`PushError`) or `'resync'`;
@@ -329,7 +348,9 @@ impl PushManager {
     /// The current transport: `'websocket' | 'polling' | null`.
     #[wasm_bindgen(getter, unchecked_return_type = "TransportKind | null")]
     pub fn transport(&self) -> Option<String> {
-        self.inner.with_core(|c| c.state().transport().as_str()).map(String::from)
+        self.inner
+            .with_core(|c| c.state().transport().as_str())
+            .map(String::from)
     }
 
     /// Counters and owned resources, for dashboards and tests.
@@ -339,10 +360,19 @@ impl PushManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "PushStats")]
     pub fn stats(&self) -> JsValue {
-        let (s, state, subs) = self.inner.with_core(|c| (c.stats(), c.state(), c.registry().len()));
+        let (s, state, subs) = self
+            .inner
+            .with_core(|c| (c.stats(), c.state(), c.registry().len()));
         let o = Object::new();
         set(&o, "state", &state.as_str().into());
-        set(&o, "transport", &state.transport().as_str().map_or(JsValue::NULL, JsValue::from_str));
+        set(
+            &o,
+            "transport",
+            &state
+                .transport()
+                .as_str()
+                .map_or(JsValue::NULL, JsValue::from_str),
+        );
         let n = |o: &Object, k: &str, v: usize| set(o, k, &JsValue::from(v as f64));
         for (k, v) in [
             ("attempts", s.attempts),
@@ -361,7 +391,13 @@ impl PushManager {
         n(&o, "subscriptions", subs);
         let r = Object::new();
         let [socket, fetch, timer, page, handlers] = self.inner.resources();
-        for (k, v) in [("socket", socket), ("fetch", fetch), ("timer", timer), ("pageListeners", page), ("handlers", handlers)] {
+        for (k, v) in [
+            ("socket", socket),
+            ("fetch", fetch),
+            ("timer", timer),
+            ("pageListeners", page),
+            ("handlers", handlers),
+        ] {
             n(&r, k, v);
         }
         set(&o, "resources", &r);
@@ -383,7 +419,9 @@ impl Subscription {
     /// Whether the subscription is still live (not unsubscribed, not dropped with its tab).
     #[wasm_bindgen(getter)]
     pub fn active(&self) -> bool {
-        self.inner.upgrade().is_some_and(|i| i.is_subscribed(self.id))
+        self.inner
+            .upgrade()
+            .is_some_and(|i| i.is_subscribed(self.id))
     }
 
     /// The subscription's id (unique per manager).

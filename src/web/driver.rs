@@ -10,7 +10,8 @@ use super::poll::Poll;
 use super::timer::Timer;
 use super::ws::Ws;
 use crate::core::{
-    Config, Error, FetchResult, Gen, Input, Manager, Message, Output, Source, State, StateChange, SubId,
+    Config, Error, FetchResult, Gen, Input, Manager, Message, Output, Source, State, StateChange,
+    SubId,
 };
 use js_sys::{Function, Object};
 use std::cell::{Cell, RefCell};
@@ -67,7 +68,12 @@ impl Inner {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] when `cfg` does not validate.
-    pub fn new(cfg: Config, seed: u64, url: String, notifications_url: String) -> Result<Rc<Inner>, Error> {
+    pub fn new(
+        cfg: Config,
+        seed: u64,
+        url: String,
+        notifications_url: String,
+    ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         Ok(Rc::new_cyclic(|this| Inner {
             core: RefCell::new(core),
@@ -105,7 +111,11 @@ impl Inner {
     pub fn timer_fired(sink: &Weak<Inner>) {
         if let Some(inner) = sink.upgrade() {
             inner.timer.borrow_mut().fired();
-            let buffered = inner.ws.borrow().as_ref().map_or(0, |(_, ws)| ws.buffered_amount());
+            let buffered = inner
+                .ws
+                .borrow()
+                .as_ref()
+                .map_or(0, |(_, ws)| ws.buffered_amount());
             inner.input(Input::Timer(buffered));
         }
     }
@@ -129,7 +139,10 @@ impl Inner {
                     let old = self.ws.borrow_mut().replace((gen, ws));
                     drop(old);
                 }
-                Err(_) => self.core.borrow_mut().handle(now_ms(), Input::SocketUnavailable(gen)),
+                Err(_) => self
+                    .core
+                    .borrow_mut()
+                    .handle(now_ms(), Input::SocketUnavailable(gen)),
             },
             Output::CloseSocket(gen) => {
                 let old = {
@@ -149,13 +162,18 @@ impl Inner {
                     }
                 }
             }
-            Output::Fetch(gen) => match Poll::start(&self.notifications_url, gen, self.this.clone()) {
-                Ok(p) => {
-                    let old = self.poll.borrow_mut().replace(p);
-                    drop(old);
+            Output::Fetch(gen) => {
+                match Poll::start(&self.notifications_url, gen, self.this.clone()) {
+                    Ok(p) => {
+                        let old = self.poll.borrow_mut().replace(p);
+                        drop(old);
+                    }
+                    Err(_) => self
+                        .core
+                        .borrow_mut()
+                        .handle(now_ms(), Input::Fetched(gen, FetchResult::Failed)),
                 }
-                Err(_) => self.core.borrow_mut().handle(now_ms(), Input::Fetched(gen, FetchResult::Failed)),
-            },
+            }
             Output::AbortFetch => {
                 let old = self.poll.borrow_mut().take();
                 drop(old);
@@ -218,7 +236,11 @@ impl Inner {
             }
             let handler = self.subs.borrow().get(id);
             if let Some(h) = handler {
-                let arg = if h.style == Style::Compat { &code } else { &obj };
+                let arg = if h.style == Style::Compat {
+                    &code
+                } else {
+                    &obj
+                };
                 self.call_handler(&h, arg, &n.code);
             }
         }
@@ -232,7 +254,12 @@ impl Inner {
             if !self.live(id) || self.core.borrow().is_closed() {
                 continue;
             }
-            let pattern = self.core.borrow().registry().get(id).map(|s| s.pattern.clone());
+            let pattern = self
+                .core
+                .borrow()
+                .registry()
+                .get(id)
+                .map(|s| s.pattern.clone());
             let handler = self.subs.borrow().get(id);
             if let (Some(h), Some(p)) = (handler, pattern) {
                 let code = JsValue::from_str(&p);
@@ -259,7 +286,12 @@ impl Inner {
             let err = to_js_error(&Error::HandlerThrew);
             set(&err, "cause", &cause);
             set(&err, "messageCode", &JsValue::from_str(code));
-            let tab = self.core.borrow().registry().get(h.id).and_then(|s| s.tab.clone());
+            let tab = self
+                .core
+                .borrow()
+                .registry()
+                .get(h.id)
+                .and_then(|s| s.tab.clone());
             set(&err, "tab", &opt_str(tab.as_deref()));
             set(&err, "subscription", &JsValue::from(h.id));
             self.emit(Event::Error, &err.into());
@@ -278,8 +310,19 @@ impl Inner {
     }
 
     /// Adds a subscription with its handler; returns its id.
-    pub fn subscribe(&self, pattern: &str, f: Function, style: Style, tab: Option<String>, persist: bool, resync: bool) -> SubId {
-        let id = self.core.borrow_mut().subscribe(pattern, tab, persist, resync);
+    pub fn subscribe(
+        &self,
+        pattern: &str,
+        f: Function,
+        style: Style,
+        tab: Option<String>,
+        persist: bool,
+        resync: bool,
+    ) -> SubId {
+        let id = self
+            .core
+            .borrow_mut()
+            .subscribe(pattern, tab, persist, resync);
         self.subs.borrow_mut().add(id, f, style);
         id
     }
@@ -330,7 +373,13 @@ impl Inner {
             usize::from(self.poll.borrow().is_some()),
             usize::from(self.timer.borrow().is_armed()),
             self.page.borrow().as_ref().map_or(0, Page::len),
-            self.subs.borrow().len() + self.listeners.borrow().iter().map(Handlers::len).sum::<usize>(),
+            self.subs.borrow().len()
+                + self
+                    .listeners
+                    .borrow()
+                    .iter()
+                    .map(Handlers::len)
+                    .sum::<usize>(),
         ]
     }
 }

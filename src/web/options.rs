@@ -23,7 +23,11 @@ pub struct Options {
 /// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
 /// (`hostname[:port]`, no stray `:` when the port is empty).
 pub fn default_url(protocol: &str, host: &str) -> String {
-    let scheme = if protocol == "https:" { "wss://" } else { "ws://" };
+    let scheme = if protocol == "https:" {
+        "wss://"
+    } else {
+        "ws://"
+    };
     let mut url = String::from(scheme);
     url.push_str(host);
     url.push_str(TOKEN_PATH);
@@ -97,12 +101,20 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     }
     c.validate()?;
     let loc = web_sys::window().map(|w| w.location());
-    let protocol = loc.as_ref().and_then(|l| l.protocol().ok()).unwrap_or_default();
+    let protocol = loc
+        .as_ref()
+        .and_then(|l| l.protocol().ok())
+        .unwrap_or_default();
     let host = loc.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
     let url = match string(opts, "url")? {
         Some(u) => ws_url(&u, &protocol, &host),
         None => default_url(&protocol, &host),
     };
-    let notifications_url = string(opts, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
-    Ok(Options { config: c, url, notifications_url })
+    let notifications_url =
+        string(opts, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
+    Ok(Options {
+        config: c,
+        url,
+        notifications_url,
+    })
 }

@@ -31,7 +31,10 @@ impl Page {
                 let s = sink.clone();
                 let d = doc.clone();
                 list.push(EventListener::new(&doc, "visibilitychange", move |_| {
-                    feed(&s, Input::Visibility(d.visibility_state() == VisibilityState::Visible));
+                    feed(
+                        &s,
+                        Input::Visibility(d.visibility_state() == VisibilityState::Visible),
+                    );
                 }));
             }
         }

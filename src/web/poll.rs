@@ -46,7 +46,10 @@ impl Poll {
 async fn answer(promise: js_sys::Promise) -> Result<FetchResult, JsValue> {
     let resp: Response = JsFuture::from(promise).await?.dyn_into()?;
     let status = resp.status();
-    let body = JsFuture::from(resp.text()?).await?.as_string().unwrap_or_default();
+    let body = JsFuture::from(resp.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
     Ok(FetchResult::Answer(status, body))
 }
 

@@ -28,6 +28,10 @@ pub fn current() -> Option<JsValue> {
 pub fn register(manager: &JsValue) {
     let slot = Object::new();
     let _ = Reflect::set(&slot, &JsValue::from_str("manager"), manager);
-    let _ = Reflect::set(&slot, &JsValue::from_str("version"), &JsValue::from_str(env!("CARGO_PKG_VERSION")));
+    let _ = Reflect::set(
+        &slot,
+        &JsValue::from_str("version"),
+        &JsValue::from_str(env!("CARGO_PKG_VERSION")),
+    );
     let _ = Reflect::set(&js_sys::global(), &key(), &slot);
 }

@@ -59,7 +59,12 @@ impl Ws {
         sock.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         sock.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         sock.set_onerror(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Ws { sock, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        Ok(Ws {
+            sock,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
     }
 
     /// Sends the heartbeat encoded for the negotiated protocol.
