@@ -14,13 +14,32 @@ const bin = join(root, 'node_modules', '.bin');
 const env = { ...process.env, PATH: `${bin}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
 
-run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+// Own target dir and remapped paths: panic locations then hold short paths, not the
+// builder's home directory (bytes, and no machine paths in the shipped file).
+const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
+const target = join(root, 'target', 'pkg-build');
+const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
+execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'],
+  { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
 run('wasm-bindgen', [
   '--target', 'web', '--out-dir', pkg, '--out-name', 'wok_push',
-  join(root, 'target/wasm32-unknown-unknown/release/wok_push.wasm'),
+  join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
+// Minify the JS glue (the .d.ts keeps the docs).
+const glue = join(pkg, 'wok_push.js');
+run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', '--allow-overwrite', `--outfile=${glue}`, '--log-level=warning']);
+// Precise overloads for on(): the generated signature cannot express them.
+const dts = join(pkg, 'wok_push.d.ts');
+const generated = /^(\s*)on\(event: 'state' \| 'error' \| 'resync', listener: \(e: never\) => void\): \(\) => void;$/m;
+const types = readFileSync(dts, 'utf8');
+if (!generated.test(types)) throw new Error('build: the generated on() signature changed; update build.mjs');
+writeFileSync(dts, types.replace(generated, (_, sp) => [
+  `${sp}on(event: 'state', listener: (e: StateEvent) => void): () => void;`,
+  `${sp}on(event: 'error', listener: (e: PushError) => void): () => void;`,
+  `${sp}on(event: 'resync', listener: (e: ResyncEvent) => void): () => void;`,
+].join('\n')));
 const wasm = join(pkg, 'wok_push_bg.wasm');
 // Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
 run(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',

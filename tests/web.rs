@@ -79,10 +79,10 @@ async fn open_message_close_against_the_backend() {
         &(BASE.to_string() + "/notifications").into(),
     )
     .unwrap();
-    let push = connect(opts.into()).unwrap();
+    let push = connect(Some(opts)).unwrap();
 
     // The singleton: a second connect() returns the same object.
-    assert!(Object_is(&push, &connect(JsValue::UNDEFINED).unwrap()));
+    assert!(Object_is(&push, &connect(None).unwrap()));
 
     let (got, handler) = recorder();
     let sub = call(
@@ -149,7 +149,7 @@ async fn open_message_close_against_the_backend() {
 fn bad_options_throw_naming_the_option() {
     let opts = js_sys::Object::new();
     Reflect::set(&opts, &"heartbeatMs".into(), &JsValue::from(-5)).unwrap();
-    let err = connect(opts.into()).unwrap_err();
+    let err = connect(Some(opts)).unwrap_err();
     assert_eq!(
         get(&err, "code").as_string().as_deref(),
         Some("invalid-option")

@@ -229,8 +229,9 @@ impl PushManager {
         &self,
         code: &str,
         #[wasm_bindgen(unchecked_param_type = "PushHandler")] handler: Function,
-        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: Option<Object>,
     ) -> Result<Subscription, JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         if code.is_empty() {
             return Err(js_err(&Error::InvalidOption("code")));
         }
@@ -261,12 +262,12 @@ impl PushManager {
         &self,
         msg: &str,
         #[wasm_bindgen(unchecked_param_type = "(msg: string) => void")] handler: Function,
-        #[wasm_bindgen(unchecked_param_type = "unknown")] persist: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] persist: Option<JsValue>,
     ) {
         if msg.is_empty() {
             return;
         }
-        let persist = !persist.is_undefined();
+        let persist = persist.is_some_and(|p| !p.is_undefined());
         let tab = (!persist).then(|| String::from("wok"));
         self.inner
             .subscribe(msg, handler, Style::Compat, tab, persist, true);
@@ -285,8 +286,8 @@ impl PushManager {
     #[wasm_bindgen(unchecked_return_type = "() => void")]
     pub fn on(
         &self,
-        event: &str,
-        #[wasm_bindgen(unchecked_param_type = "(e: any) => void")] listener: Function,
+        #[wasm_bindgen(unchecked_param_type = "'state' | 'error' | 'resync'")] event: &str,
+        #[wasm_bindgen(unchecked_param_type = "(e: never) => void")] listener: Function,
     ) -> Result<JsValue, JsValue> {
         let kind = Event::parse(event).ok_or_else(|| js_err(&Error::InvalidOption("event")))?;
         let id = self.inner.on(kind, listener);
