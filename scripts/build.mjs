@@ -33,7 +33,16 @@ run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', 
 // Precise overloads for on(): the generated signature cannot express them.
 const dts = join(pkg, 'wok_push.d.ts');
 const generated = /^(\s*)on\(event: 'state' \| 'error' \| 'resync', listener: \(e: never\) => void\): \(\) => void;$/m;
-const types = readFileSync(dts, 'utf8');
+let types = readFileSync(dts, 'utf8');
+// Optional trailing parameters (wasm-bindgen marks typed ones as required).
+for (const [from, to] of [
+  ['connect(options: ConnectOptions)', 'connect(options?: ConnectOptions)'],
+  ['options: SubscribeOptions): Subscription', 'options?: SubscribeOptions): Subscription'],
+  ['persist: unknown): void', 'persist?: unknown): void'],
+]) {
+  if (!types.includes(from)) throw new Error(`build: expected "${from}" in the .d.ts; update build.mjs`);
+  types = types.replace(from, to);
+}
 if (!generated.test(types)) throw new Error('build: the generated on() signature changed; update build.mjs');
 writeFileSync(dts, types.replace(generated, (_, sp) => [
   `${sp}on(event: 'state', listener: (e: StateEvent) => void): () => void;`,

@@ -169,9 +169,9 @@ fn call_method(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, 
 /// Throws an `Error` with `code: 'invalid-option'` naming a bad option; nothing is opened.
 #[wasm_bindgen(unchecked_return_type = "PushManager")]
 pub fn connect(
-    #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options: Option<Object>,
 ) -> Result<JsValue, JsValue> {
-    let m = get_or_create(&options)?;
+    let m = get_or_create(&options.map_or(JsValue::UNDEFINED, JsValue::from))?;
     call_method(&m, "open", &[])?;
     Ok(m)
 }
