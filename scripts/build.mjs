@@ -43,6 +43,8 @@ for (const [from, to] of [
   if (!types.includes(from)) throw new Error(`build: expected "${from}" in the .d.ts; update build.mjs`);
   types = types.replace(from, to);
 }
+// `[Symbol.dispose]` needs lib esnext.disposable: keep the .d.ts usable with lib es2020.
+types = types.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '');
 if (!generated.test(types)) throw new Error('build: the generated on() signature changed; update build.mjs');
 writeFileSync(dts, types.replace(generated, (_, sp) => [
   `${sp}on(event: 'state', listener: (e: StateEvent) => void): () => void;`,

@@ -19,7 +19,8 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.ts': 'text/plain',
   '.png': 'image/png', '.svg': 'image/svg+xml', '.md': 'text/plain; charset=utf-8',
 };
-const STATIC = [['/pkg/', join(ROOT, 'pkg')], ['/test/', join(ROOT, 'tests/pages')], ['/', join(ROOT, 'www')]];
+const STATIC = [['/pkg/', join(ROOT, 'pkg')], ['/test/', join(ROOT, 'tests/pages')],
+  ['/consumer/', join(ROOT, 'target/consumer-dist')], ['/', join(ROOT, 'www')]];
 
 /** WoK's timestamp: local time, ISO, microseconds, no zone (datetime.now().isoformat()). */
 export function wokTimestamp(d = new Date()) {

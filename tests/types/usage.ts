@@ -1,0 +1,43 @@
+// Type test of the published .d.ts (`tsc --noEmit`): correct usage compiles, misuse does not.
+import init, { connect, installWokCompat } from '../../pkg/wok_push.js';
+import type { PushMessage, StateEvent, PushError, Subscription, PushStats, ConnectionState } from '../../pkg/wok_push.js';
+
+async function main(): Promise<void> {
+  await init();
+  const push = connect({ pollIntervalMs: 5000, format: 'auto' });
+  connect();
+  const sub: Subscription = push.subscribe('METHOD:/kimchi/vms', (msg: PushMessage) => {
+    const code: string = msg.code;
+    const source: 'push' | 'poll' | 'resync' = msg.source;
+    const text: string | undefined = msg.message;
+    void code; void source; void text;
+  }, { tab: 'kimchi-guests', persist: false, resync: true });
+  push.subscribe('POST:/kimchi/*', () => {});
+  const ok: boolean = sub.unsubscribe();
+  const off: () => void = push.on('state', (e: StateEvent) => {
+    const s: ConnectionState = e.state;
+    const n: number = e.reasonCode;
+    void s; void n;
+  });
+  push.on('error', (e: PushError) => { const c: string = e.code; void c; });
+  push.on('resync', (e) => { const s: 'resync' = e.source; void s; });
+  off();
+  const stats: PushStats = push.stats();
+  const sockets: number = stats.resources.socket;
+  const state: ConnectionState = push.state;
+  const transport: 'websocket' | 'polling' | null = push.transport;
+  installWokCompat({ name: 'wok' });
+  void ok; void sockets; void state; void transport;
+
+  // @ts-expect-error: unknown option value
+  connect({ format: 'xml' });
+  // @ts-expect-error: wrong option type
+  connect({ heartbeatMs: '30s' });
+  // @ts-expect-error: unknown event name
+  push.on('message', () => {});
+  // @ts-expect-error: a state listener does not get an error
+  push.on('state', (e: PushError) => e.code);
+  // @ts-expect-error: state is read-only
+  push.state = 'open';
+}
+void main;
