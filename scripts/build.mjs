@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const bin = join(root, 'node_modules', '.bin');
-const env = { ...process.env, PATH: `${bin}:${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+const cargoBin = join(process.env.CARGO_HOME || join(process.env.HOME, '.cargo'), 'bin');
+const env = { ...process.env, PATH: `${bin}:${cargoBin}:${process.env.PATH}` };
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
 
 // Own target dir and remapped paths: panic locations then hold short paths, not the

@@ -5,7 +5,7 @@
 #   3. e2e:      Playwright (playwright-core + /usr/bin/chromium) against the backend
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 bash scripts/bootstrap.sh || exit 1
 node scripts/build.mjs || exit 1
 
