@@ -76,22 +76,16 @@ pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
 /// Parses the body of `GET /notifications`: a JSON array of notification objects.
 ///
 /// # Errors
-/// [`Error::BadShape`] when the JSON is not an array of `{code: string, …}` objects,
-/// [`Error::NotJson`] when the body is not JSON at all,
+/// [`Error::NotJson`] when the body does not even start like JSON (an HTML page, say),
+/// [`Error::BadShape`] when it is not a complete array of `{code: string, …}` objects,
 /// [`Error::TooManyNotifications`] past `max` items.
 pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
     let t = body.trim_start();
     if !(t.starts_with('[') || t.starts_with('{')) {
         return Err(Error::NotJson);
     }
-    let items: Vec<Notice> = miniserde::json::from_str(t).map_err(|_| {
-        // Valid JSON of another shape is a shape error; anything else is not JSON.
-        if miniserde::json::from_str::<miniserde::json::Value>(t).is_ok() {
-            Error::BadShape
-        } else {
-            Error::NotJson
-        }
-    })?;
+    // Starts like JSON: a parse failure is a shape error (a truncated body included).
+    let items: Vec<Notice> = miniserde::json::from_str(t).map_err(|_| Error::BadShape)?;
     if items.len() > max {
         return Err(Error::TooManyNotifications);
     }
@@ -114,7 +108,7 @@ mod tests {
         );
         assert_eq!(parse_feed("[]", 10), Ok(vec![]));
         assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
-        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::NotJson));
+        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::BadShape));
         assert_eq!(
             parse_feed("[{\"message\":\"x\"}]", 10),
             Err(Error::BadShape)
