@@ -46,7 +46,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     log: [],                 // request log
     clientFrames: 0,
     upgrades: 0,
-    vms: [], templates: [], users: [],
+    vms: [], templates: [], users: [], userLog: [],
   };
   const sockets = new Set();
 
@@ -107,7 +107,11 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     return true;
   }
   /** A REST call as WoK logs it: the resource message, then POST:/wok/logs. */
-  function restPush(code) { push([code]); push(['POST:/wok/logs']); }
+  function restPush(code) {
+    state.userLog.push({ time: wokTimestamp(), action: code });
+    if (state.userLog.length > 200) state.userLog.shift();
+    push([code]); push(['POST:/wok/logs']);
+  }
 
   const json = (res, status, body, extra = {}) => {
     res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', 'Cache-Control': 'no-store', ...extra });
@@ -194,6 +198,32 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
         for (const ws of sockets) send(ws, String(body.text ?? ''));
         return json(res, 200, { sockets: sockets.size });
       }
+      case 'push-bulk': { // benchmark: `count` messages, `perFrame` per write, as fast as possible
+        const count = Math.min(Number(body.count) || 0, 1e7);
+        const perFrame = Math.max(1, Number(body.perFrame) || 1);
+        const frame = encode(String(body.code || 'BENCH')).repeat(perFrame);
+        let sent = 0;
+        const t0 = performance.now();
+        while (sent < count) {
+          const n = Math.min(perFrame, count - sent);
+          const text = n === perFrame ? frame : encode(String(body.code || 'BENCH')).repeat(n);
+          for (const ws of sockets) send(ws, text);
+          sent += n;
+        }
+        return json(res, 200, { sent, sockets: sockets.size, ms: performance.now() - t0 });
+      }
+      case 'push-stamped': { // benchmark: `count` messages `STAMP:<epoch ms>`, `intervalMs` apart
+        const count = Math.min(Number(body.count) || 0, 1e5);
+        const interval = Math.max(1, Number(body.intervalMs) || 5);
+        let i = 0;
+        const tick = () => {
+          if (i++ >= count) return;
+          push([`STAMP:${(performance.timeOrigin + performance.now()).toFixed(3)}`]);
+          setTimeout(tick, interval);
+        };
+        tick();
+        return json(res, 200, { scheduled: count });
+      }
       case 'notify': addNotification(String(body.code), body.message); return json(res, 200, { ok: true });
       case 'unnotify': return json(res, 200, { ok: delNotification(String(body.code)) });
       case 'rest': restPush(String(body.code)); return json(res, 200, { ok: true });
@@ -206,7 +236,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
         clientFrames: state.clientFrames, notifications: [...state.store.keys()], vms: state.vms, templates: state.templates });
       case 'reset':
         dropAll(); state.modes = defaults(); state.store.clear(); state.log.length = 0;
-        state.clientFrames = 0; state.upgrades = 0; state.vms.length = 0; state.templates.length = 0; state.users.length = 0;
+        state.clientFrames = 0; state.upgrades = 0; state.vms.length = 0; state.templates.length = 0; state.users.length = 0; state.userLog.length = 0;
         return json(res, 200, { ok: true });
       default: return json(res, 404, { error: 'unknown control' });
     }
@@ -248,6 +278,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     try {
       if (url.pathname === '/notifications' || url.pathname.startsWith('/notifications/')) return await notifications(req, res, url);
       if (url.pathname.startsWith('/plugins/')) return await kimchi(req, res, url);
+      if (url.pathname === '/logs') return json(res, 200, state.userLog.slice(-50).reverse());
       if (url.pathname.startsWith('/_control/')) return await control(req, res, url);
       return await serveStatic(req, res, url);
     } catch (e) {

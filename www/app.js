@@ -1,70 +1,134 @@
-// The demo page: everything goes through wok-push; no innerHTML with server data.
-import init, { connect } from '/pkg/wok_push.js';
+// The WoK shell of the demo. Everything reaches the tabs through wok-push; no innerHTML.
+import init, { connect, installWokCompat } from '/pkg/wok_push.js';
 
 const $ = (id) => document.getElementById(id);
-const control = (what, body = {}) => fetch(`/_control/${what}`, { method: 'POST', body: JSON.stringify(body) });
-const api = (method, path, body) => fetch(path, { method, headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-  body: body && JSON.stringify(body) });
+const api = (method, path, body) => fetch(path, {
+  method, headers: { Accept: 'application/json', 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+});
+const control = (what, body = {}) => fetch(`/_control/${what}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+const getJson = async (path) => (await api('GET', path)).json();
+const li = (text) => { const el = document.createElement('li'); el.textContent = text; return el; };
+const stamp = (id) => { $(id).textContent = `refreshed ${new Date().toLocaleTimeString()}`; };
 
 function log(text, cls = '') {
-  const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  if (cls) li.className = cls;
-  $('log').prepend(li);
-  while ($('log').children.length > 200) $('log').lastChild.remove();
+  const item = li(`${new Date().toLocaleTimeString()}  ${text}`);
+  if (cls) item.className = cls;
+  $('log').prepend(item);
+  while ($('log').children.length > 150) $('log').lastChild.remove();
 }
 
 await init();
 const push = connect();
 window.push = push;
+
+// ---- Header badge: state, transport, time in state, reconnect countdown ----
 let since = Date.now();
-const badge = () => {
-  $('badge').textContent = push.transport ? `${push.state} · ${push.transport}` : push.state;
+let retryAt = null;
+function badge() {
+  const secs = Math.round((Date.now() - since) / 1000);
+  let text = push.transport ? `${push.state} · ${push.transport}` : push.state;
+  if (retryAt && (push.state === 'backoff' || push.state === 'polling')) {
+    const left = Math.max(0, (retryAt - Date.now()) / 1000);
+    text += push.state === 'polling' ? ` · probe in ${left.toFixed(1)} s` : ` · retry in ${left.toFixed(1)} s`;
+  }
+  $('badge').textContent = text;
   $('badge').dataset.state = push.state;
-};
+  $('since').textContent = `for ${secs} s`;
+}
 push.on('state', (e) => {
   since = Date.now();
+  retryAt = e.retryIn !== undefined ? Date.now() + e.retryIn : null;
   badge();
-  log(`state ${e.previous} → ${e.state} (${e.reason}, ${e.reasonCode})${e.retryIn !== undefined ? ` retry in ${e.retryIn} ms` : ''}`, 'state');
+  log(`state ${e.previous} → ${e.state} (${e.reason}, ${e.reasonCode})${e.retryIn !== undefined ? `, next attempt in ${e.retryIn} ms` : ''}`, 'state');
 });
 push.on('error', (e) => log(`error ${e.code}: ${e.message}`, 'error'));
-push.on('resync', () => log('resync: refreshing after a gap', 'resync'));
+push.on('resync', () => log('resync: tabs refresh after a gap', 'resync'));
+setInterval(() => { badge(); $('stats').textContent = JSON.stringify(push.stats(), null, 1); }, 250);
 badge();
-setInterval(() => {
-  $('since').textContent = `for ${Math.round((Date.now() - since) / 1000)} s`;
-  $('stats').textContent = JSON.stringify(push.stats(), null, 1);
-}, 500);
+push.subscribe('*', (m) => log(`${m.source}: ${m.code}`), { persist: true });
 
-// Every message, whatever its code.
-push.subscribe('*', (m) => log(`${m.source}: ${m.code}${m.message ? ` — ${m.message}` : ''}`), { persist: true });
-
-// The Guests list refreshes itself when told to, as kimchi's tab does.
-async function refreshVms() {
-  const vms = await (await api('GET', '/plugins/kimchi/vms')).json();
-  $('vms').replaceChildren(...vms.map((v) => { const li = document.createElement('li'); li.textContent = v.name; return li; }));
+// ---- Tabs switched by location.hash, like WoK ----
+const tabs = {
+  'kimchi/guests': () => {
+    const refresh = async () => { $('guest-rows').replaceChildren(...(await getJson('/plugins/kimchi/vms')).map((v) => li(v.name))); stamp('guest-refreshed'); };
+    push.subscribe('METHOD:/kimchi/vms', refresh, { tab: 'kimchi-guests', resync: true });
+    push.subscribe('POST:/kimchi/vms', refresh, { tab: 'kimchi-guests' });
+    push.subscribe('DELETE:/kimchi/vm', refresh, { tab: 'kimchi-guests' });
+    refresh();
+  },
+  'kimchi/templates': () => {
+    // Written the old WoK way (kimchi.template_main.js), through installWokCompat.
+    const doListTemplates = async () => { $('template-rows').replaceChildren(...(await getJson('/plugins/kimchi/templates')).map((t) => li(t.name))); stamp('template-refreshed'); };
+    wok.addNotificationListener('POST:/kimchi/templates', doListTemplates);
+    wok.addNotificationListener('DELETE:/kimchi/template', doListTemplates);
+    wok.addNotificationListener('PUT:/kimchi/template', doListTemplates);
+    doListTemplates();
+  },
+  'ginger/users': () => {}, // /plugins/ginger.js, a classic script
+  'wok/logs': () => {
+    const refresh = async () => { $('log-rows').replaceChildren(...(await getJson('/logs')).map((l) => li(`${l.time.slice(11, 19)}  ${l.action}`))); };
+    push.subscribe('POST:/wok/logs', refresh, { tab: 'wok-logs', resync: true });
+    refresh();
+  },
+};
+function showTab() {
+  const name = tabs[location.hash.slice(1)] ? location.hash.slice(1) : 'kimchi/guests';
+  for (const el of document.querySelectorAll('.tab')) el.classList.toggle('active', el.id === name);
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.getAttribute('href') === `#${name}`);
+  tabs[name]();
 }
-push.subscribe('*:/kimchi/vms', refreshVms, { tab: 'guests', persist: true, resync: true });
-refreshVms();
+// wok-push's own hashchange listener drops the previous tab's tab-scoped subscriptions first.
+window.addEventListener('hashchange', showTab);
 
-// WoK-style alerts, fed by GET /notifications (catch-up and on POST:/wok/notifications).
+// ---- The WoK object and its notification API, as in wok.main.js ----
+window.wok = { notificationListeners: {} };
+installWokCompat(wok);
 const alerts = new Map();
-push.subscribe('*', (m) => {
-  if (m.source !== 'poll' || !m.message || alerts.has(m.code)) return;
-  const li = document.createElement('li');
-  const text = document.createElement('span');
-  text.textContent = m.message;
-  const close = document.createElement('button');
-  close.textContent = '×';
-  close.title = `DELETE /notifications/${m.code}`;
-  close.onclick = () => { api('DELETE', `/notifications/${encodeURIComponent(m.code)}`); li.remove(); alerts.delete(m.code); };
-  li.append(text, close);
-  alerts.set(m.code, li);
-  $('alerts').append(li);
-}, { persist: true });
+async function notificationsLoop() {
+  for (const n of await getJson('/notifications')) {
+    if (alerts.has(n.code)) continue;
+    const el = document.createElement('div');
+    el.className = 'alert';
+    const text = document.createElement('span');
+    text.textContent = n.message;
+    const close = document.createElement('button');
+    close.textContent = '×';
+    close.title = `DELETE /notifications/${n.code}`;
+    close.onclick = () => { api('DELETE', `/notifications/${encodeURIComponent(n.code)}`); el.remove(); alerts.delete(n.code); };
+    el.append(text, close);
+    alerts.set(n.code, el);
+    $('alert-container').append(el);
+  }
+}
+// wok-push delivers notifications by code (source 'poll'): show them as WoK's alerts do.
+push.subscribe('*', (m) => { if (m.source === 'poll' && m.message) notificationsLoop(); }, { persist: true });
+wok.addNotificationListener('DELETE:/wok/notification', () => {
+  getJson('/notifications').then((list) => {
+    const live = new Set(list.map((n) => n.code));
+    for (const [code, el] of alerts) if (!live.has(code)) { el.remove(); alerts.delete(code); }
+  });
+}, true);
+wok.startNotificationWebSocket();
+showTab();
 
-$('create-vm').onclick = () => api('POST', '/plugins/kimchi/vms', {});
-$('raise').onclick = () => control('notify', { code: 'KCHCONN0002E', message: 'Libvirt service is not active. Please start the libvirt service in your host system.' });
-$('clear').onclick = () => { control('unnotify', { code: 'KCHCONN0002E' }); alerts.get('KCHCONN0002E')?.remove(); alerts.delete('KCHCONN0002E'); };
-$('drop').onclick = () => control('drop');
-$('refuse').onclick = () => control('upgrades', { accept: false }).then(() => control('drop'));
-$('accept').onclick = () => control('upgrades', { accept: true });
+// ---- Backend console ----
+let base64 = false;
+let expired = false;
+const last = async (path) => (await getJson(path)).at(-1)?.name;
+const actions = {
+  'create-guest': () => api('POST', '/plugins/kimchi/vms', {}),
+  'delete-guest': async () => { const n = await last('/plugins/kimchi/vms'); if (n) api('DELETE', `/plugins/kimchi/vms/${n}`); },
+  'guest-event': () => control('push', { messages: ['METHOD:/kimchi/vms'] }),
+  'create-template': () => api('POST', '/plugins/kimchi/templates', {}),
+  'update-template': async () => { const n = await last('/plugins/kimchi/templates'); if (n) api('PUT', `/plugins/kimchi/templates/${n}`, {}); },
+  'delete-template': async () => { const n = await last('/plugins/kimchi/templates'); if (n) api('DELETE', `/plugins/kimchi/templates/${n}`); },
+  'create-user': () => api('POST', '/plugins/ginger/users', {}),
+  raise: () => control('notify', { code: 'KCHCONN0002E', message: 'Libvirt service is not active. Please start the libvirt service in your host system.' }),
+  clear: () => control('unnotify', { code: 'KCHCONN0002E' }),
+  drop: () => control('drop'),
+  refuse: () => control('upgrades', { accept: false }).then(() => control('drop')),
+  accept: () => control('upgrades', { accept: true }),
+  base64: () => { base64 = !base64; $('base64-state').textContent = base64 ? 'on' : 'off'; return control('mode', { base64 }).then(() => control('drop')); },
+  expire: () => { expired = !expired; $('expire-state').textContent = expired ? 'on' : 'off'; if (!expired) push.reconnect(); return control('mode', { feed: expired ? '401' : 'ok' }); },
+};
+for (const b of document.querySelectorAll('[data-act]')) b.addEventListener('click', () => actions[b.dataset.act]());

@@ -1,0 +1,199 @@
+// `npm run bench`: bytes, throughput, latency, idle cost, reconnect time, memory and startup
+// of wok-push, side by side with a raw-JS baseline in one headless Chromium run against the
+// backend on loopback. Prints a table and writes bench/results.json. No figure is pass/fail.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBackend } from '../server/backend.mjs';
+import { launch } from '../tests/e2e/helpers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.argv.includes('--quick');
+const results = { date: new Date().toISOString(), quick: QUICK, figures: [] };
+const rows = [];
+const fig = (group, name, value, unit, goal = '', extra = {}) => {
+  rows.push([group, name, typeof value === 'number' ? +value.toFixed(value < 10 ? 3 : 1) : value, unit, goal]);
+  results.figures.push({ group, name, value, unit, goal, ...extra });
+  console.log(`  ${group} · ${name}: ${typeof value === 'number' ? +value.toFixed(3) : value} ${unit} ${goal ? `(goal ${goal})` : ''}`);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+
+// 1. Bytes ------------------------------------------------------------------------------
+console.log('bytes');
+const size = (f) => { const b = readFileSync(join(root, 'pkg', f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
+const [wr, wg] = size('wok_push_bg.wasm');
+const [jr, jg] = size('wok_push.js');
+const [cr, cg] = size('wok-push.js');
+fig('bytes', 'wasm (raw / gzip -9)', `${wr} / ${wg}`, 'B');
+fig('bytes', 'ES glue (raw / gzip -9)', `${jr} / ${jg}`, 'B');
+fig('bytes', 'wasm + glue gzip -9', wg + jg, 'B', '<= 15360');
+fig('bytes', 'classic loader (raw / gzip -9)', `${cr} / ${cg}`, 'B');
+for (const [peer, gz] of [['phoenix.min.js 1.8.16', 8540], ['socket.io.min.js 4.8.4', 14763], ['centrifuge.js 5.8.0', 23113]]) {
+  fig('bytes', `peer ${peer} (anchors.md)`, gz, 'B gz');
+}
+try {
+  const top = execFileSync('twiggy', ['top', '-n', '12', join(root, 'target/pkg-build/wasm32-unknown-unknown/release/wok_push.wasm')], { encoding: 'utf8' });
+  results.twiggy = top;
+  console.log('  where the bytes go (pre-opt, twiggy top):\n' + top.split('\n').slice(0, 16).map((l) => '    ' + l).join('\n'));
+} catch { console.log('  (twiggy not installed: `cargo install twiggy` shows where the bytes go)'); }
+
+// Browser figures -----------------------------------------------------------------------
+const backend = await startBackend({ port: 0 });
+const browser = await launch();
+const control = async (what, body = {}) => (await fetch(`${backend.url}/_control/${what}`, { method: 'POST', body: JSON.stringify(body) })).json();
+const feedGets = () => backend.state.log.filter((l) => l.path === '/notifications').length;
+const page = await browser.newPage();
+page.on('crash', () => console.log('page crashed'));
+page.on('pageerror', (e) => console.log('page error:', String(e)));
+const cdp = await page.context().newCDPSession(page);
+await page.goto(`${backend.url}/test/bench.html`);
+await page.waitForFunction(() => window.ready === true);
+const SUBS = 10;
+
+// 2. Throughput ---------------------------------------------------------------------------
+console.log('throughput');
+const N = QUICK ? 20000 : 100000;
+const PER_FRAME = 20;
+async function throughput(which) {
+  if (which === 'wok') await page.evaluate((n) => window.bench.wok(n), SUBS);
+  else await page.evaluate((n) => window.bench.rawOpen(n), SUBS);
+  await page.evaluate(() => window.bench.arm());
+  const done = page.evaluate((t) => window.bench.expect(t), N * SUBS);
+  await control('push-bulk', { count: N, perFrame: PER_FRAME });
+  const ms = await done;
+  if (which === 'wok') await page.evaluate(() => window.bench.wokClose());
+  else await page.evaluate(() => window.bench.rawClose());
+  return ms;
+}
+const tp = { wok: [], raw: [] };
+for (let i = 0; i < 3; i++) for (const w of ['raw', 'wok']) tp[w].push(await throughput(w));
+const best = (a) => Math.min(...a);
+const rate = (ms) => (N / ms) * 1000;
+fig('throughput', `raw JS: ${N} msgs × ${SUBS} subs, ${PER_FRAME}/frame`, rate(best(tp.raw)), 'msg/s');
+fig('throughput', 'wok-push', rate(best(tp.wok)), 'msg/s');
+fig('throughput', 'ratio wok-push / raw', best(tp.raw) / best(tp.wok), '×', '>= 0.8');
+
+// 3. Latency -------------------------------------------------------------------------------
+console.log('latency');
+const LAT_N = QUICK ? 100 : 500;
+async function latency(which) {
+  if (which === 'wok') await page.evaluate((n) => window.bench.wok(n), SUBS);
+  else await page.evaluate((n) => window.bench.rawOpen(n), SUBS);
+  await page.evaluate(() => { window.bench.lat = []; });
+  await control('push-stamped', { count: LAT_N, intervalMs: 4 });
+  await page.waitForFunction((n) => window.bench.lat.length >= n, LAT_N, { timeout: 60000 });
+  const lat = await page.evaluate(() => window.bench.lat);
+  if (which === 'wok') await page.evaluate(() => window.bench.wokClose());
+  else await page.evaluate(() => window.bench.rawClose());
+  return lat;
+}
+const latRaw = await latency('raw');
+const latWok = await latency('wok');
+fig('latency', 'raw JS p50 / p99', `${pct(latRaw, 0.5).toFixed(3)} / ${pct(latRaw, 0.99).toFixed(3)}`, 'ms');
+fig('latency', 'wok-push p50 / p99', `${pct(latWok, 0.5).toFixed(3)} / ${pct(latWok, 0.99).toFixed(3)}`, 'ms');
+fig('latency', 'ratio p50 wok-push / raw', pct(latWok, 0.5) / pct(latRaw, 0.5), '×', '<= 1.2');
+
+// 4. Idle cost ----------------------------------------------------------------------------
+console.log('idle');
+const IDLE_S = QUICK ? 15 : 60;
+await page.evaluate(() => window.bench.wok(1));
+await sleep(500);
+const g0 = feedGets();
+const f0 = backend.state.clientFrames;
+const u0 = backend.state.upgrades;
+await sleep(IDLE_S * 1000);
+const perMin = (n) => (n * 60) / IDLE_S;
+fig('idle', `HTTP GET /notifications per min (${IDLE_S} s, healthy socket)`, perMin(feedGets() - g0), '/min', '0');
+fig('idle', 'client frames (heartbeats) per min', perMin(backend.state.clientFrames - f0), '/min');
+fig('idle', 'reconnects during idle', backend.state.upgrades - u0, '');
+fig('idle', 'old WoK UI polling every 2 s', 30, 'req/min');
+
+// 5. Reconnect ------------------------------------------------------------------------------
+console.log('reconnect');
+const RESTARTS = QUICK ? 5 : 20;
+async function restarts(opts) {
+  await page.evaluate(() => window.bench.wokClose());
+  await page.evaluate((o) => window.bench.wok(1, o), opts);
+  const times = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    await sleep(opts.usefulAfterMs ? 100 : 5500); // let the socket prove useful (as in real life)
+    await control('upgrades', { accept: false });
+    await control('drop');
+    await sleep(1000); // the server is down for 1 s
+    const tAccept = Date.now();
+    await page.evaluate(() => { window.bench.lastOpen = 0; });
+    await control('upgrades', { accept: true });
+    await page.waitForFunction(() => window.bench.lastOpen > 0, null, { timeout: 120000 });
+    times.push((await page.evaluate(() => window.bench.lastOpen)) - tAccept);
+  }
+  return times;
+}
+const rDefault = await restarts({});
+fig('reconnect', `default backoff: accept → open p50 / p95 (${RESTARTS} restarts)`, `${pct(rDefault, 0.5)} / ${pct(rDefault, 0.95)}`, 'ms');
+// Short backoff: a fresh manager is not possible (page singleton), so reload the page.
+await page.reload();
+await page.waitForFunction(() => window.ready === true);
+const SHORT = { reconnectMinMs: 50, reconnectMaxMs: 500, usefulAfterMs: 100 };
+const rShort = await restarts(SHORT);
+fig('reconnect', 'short backoff (50–500 ms): p50 / p95', `${pct(rShort, 0.5)} / ${pct(rShort, 0.95)}`, 'ms');
+
+// 6. Memory ---------------------------------------------------------------------------------
+console.log('memory');
+const heap = async () => { await cdp.send('HeapProfiler.collectGarbage'); return (await cdp.send('Runtime.getHeapUsage')).usedSize; };
+const wasmMem = () => page.evaluate(() => window.bench.memory.buffer.byteLength);
+await page.reload();
+await page.waitForFunction(() => window.ready === true);
+await page.evaluate(() => window.bench.wok(1, { reconnectMinMs: 5, reconnectMaxMs: 20, usefulAfterMs: 10 }));
+const RECON = QUICK ? 200 : 1000;
+const cycleReconnects = async (n) => {
+  for (let i = 0; i < n; i++) {
+    const opens = await page.evaluate(() => window.push_opens = window.bench.push.stats().opens);
+    await control('drop');
+    await page.waitForFunction((o) => window.bench.push.stats().opens > o && window.bench.push.state === 'open', opens, { timeout: 10000, polling: 5 });
+  }
+};
+// A first identical round grows everything to its high-water mark (wasm memory never
+// shrinks; Subscription wrappers are freed by a FinalizationRegistry after GC); the second
+// round shows what is really retained.
+await cycleReconnects(RECON);
+await page.evaluate(() => window.bench.churn(10000));
+await page.evaluate(() => { window.bench.states.length = 0; });
+await heap(); await sleep(500);
+const h0 = await heap(); const m0 = await wasmMem();
+await cycleReconnects(RECON);
+await page.evaluate(() => window.bench.churn(10000));
+await page.evaluate(() => { window.bench.states.length = 0; });
+await heap(); await sleep(500);
+const h1 = await heap(); const m1 = await wasmMem();
+fig('memory', `JS heap, second round of ${RECON} reconnects + 10000 sub/unsub`, `${h0} → ${h1} (${h1 - h0 >= 0 ? '+' : ''}${h1 - h0})`, 'B', 'growth <= 65536');
+fig('memory', 'wasm memory, second round', `${m0} → ${m1} (+${m1 - m0})`, 'B', 'growth <= 65536');
+results.memory = { heapBefore: h0, heapAfter: h1, wasmBefore: m0, wasmAfter: m1 };
+
+// 7. Startup --------------------------------------------------------------------------------
+console.log('startup');
+async function startup(mode) {
+  const t = [];
+  for (let i = 0; i < 5; i++) {
+    const p = await browser.newPage();
+    await p.goto(`${backend.url}/test/startup.html?mode=${mode}`);
+    await p.waitForFunction(() => window.startup !== undefined);
+    t.push(await p.evaluate(() => window.startup));
+    await p.close();
+  }
+  return pct(t, 0.5);
+}
+const sRaw = await startup('raw');
+const sWok = await startup('wok');
+fig('startup', 'raw new WebSocket → open (median of 5)', sRaw, 'ms');
+fig('startup', 'wok-push import + init + connect → open', sWok, 'ms');
+
+await browser.close();
+await backend.close();
+
+writeFileSync(join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log('\n| group | figure | value | unit | goal |\n|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('\nwritten: bench/results.json');
