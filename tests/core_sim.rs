@@ -432,14 +432,23 @@ fn pagehide_closes_and_pageshow_reconnects() {
 #[test]
 fn hashchange_drops_tab_scoped_subscriptions() {
     let mut s = Sim::default();
-    let a =
-        s.m.subscribe("METHOD:/kimchi/vms", Some("guests".into()), false, false);
+    let a = s.m.subscribe(
+        1_000,
+        "METHOD:/kimchi/vms",
+        Some("guests".into()),
+        false,
+        false,
+    );
     let b =
-        s.m.subscribe("POST:/wok/*", Some("guests".into()), true, false);
-    let c = s.m.subscribe("KCHCONN*", None, false, false);
+        s.m.subscribe(1_000, "POST:/wok/*", Some("guests".into()), true, false);
+    let c = s.m.subscribe(s.now, "KCHCONN*", None, false, false);
     s.input(Input::Connect);
     s.drive(100);
-    s.input(Input::HashChange);
+    // The new tab's own hashchange listener subscribed just before ours ran: kept.
+    let at = s.now;
+    let d =
+        s.m.subscribe(at, "POST:/wok/logs", Some("logs".into()), false, false);
+    s.input(Input::HashChange(at));
     assert!(s.log.iter().any(|(_, o)| *o == Output::Dropped(vec![a])));
     s.push("METHOD:/kimchi/vms//EOM//POST:/wok/logs//EOM//KCHCONN0001E//EOM//");
     let targets: Vec<Vec<u32>> = s
@@ -453,7 +462,7 @@ fn hashchange_drops_tab_scoped_subscriptions() {
             }
         })
         .collect();
-    assert_eq!(targets, vec![vec![b], vec![c]]);
+    assert_eq!(targets, vec![vec![b, d], vec![c]]);
     assert_eq!(
         s.m.stats().messages,
         3,

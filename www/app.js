@@ -26,7 +26,7 @@ let since = Date.now();
 let retryAt = null;
 function badge() {
   const secs = Math.round((Date.now() - since) / 1000);
-  let text = push.transport ? `${push.state} · ${push.transport}` : push.state;
+  let text = push.transport && push.transport !== push.state ? `${push.state} · ${push.transport}` : push.state;
   if (retryAt && (push.state === 'backoff' || push.state === 'polling')) {
     const left = Math.max(0, (retryAt - Date.now()) / 1000);
     text += push.state === 'polling' ? ` · probe in ${left.toFixed(1)} s` : ` · retry in ${left.toFixed(1)} s`;

@@ -40,8 +40,10 @@ pub enum Input {
     PageHide,
     /// `pageshow` after a `pagehide`.
     PageShow,
-    /// `hashchange`: the user switched WoK tabs.
-    HashChange,
+    /// `hashchange` at this time (the event's `timeStamp`, same clock as `now_ms`): the user
+    /// switched WoK tabs. Tab-scoped subscriptions made before it are dropped; those made
+    /// since (by the new tab's own `hashchange` listeners) are kept.
+    HashChange(u64),
 }
 
 /// The outcome of one `GET /notifications`.

@@ -149,15 +149,16 @@ impl Manager {
         &self.registry
     }
 
-    /// Adds a subscription (see [`Registry::add`]).
+    /// Adds a subscription made at `now` (see [`Registry::add`]).
     pub fn subscribe(
         &mut self,
+        now: u64,
         pattern: &str,
         tab: Option<String>,
         persist: bool,
         resync: bool,
     ) -> SubId {
-        self.registry.add(pattern, tab, persist, resync)
+        self.registry.add(pattern, tab, persist, resync, now)
     }
 
     /// Removes a subscription; `false` when already gone.
@@ -199,7 +200,7 @@ impl Manager {
 
     /// Feeds one input at time `now_ms`. Never panics on any input.
     pub fn handle(&mut self, now: u64, input: Input) {
-        if self.state == State::Closed && !matches!(input, Input::Connect | Input::HashChange) {
+        if self.state == State::Closed && !matches!(input, Input::Connect | Input::HashChange(_)) {
             // Closed means closed: nothing but `connect()` reopens (inputs of old sockets,
             // timers, lifecycle events are all ignored here).
             return;
@@ -220,9 +221,9 @@ impl Manager {
             Input::Visibility(v) => self.visibility(now, v),
             Input::PageHide => self.page_hide(),
             Input::PageShow => self.page_show(now),
-            Input::HashChange => {
+            Input::HashChange(at) => {
                 if self.cfg.auto_tab_cleanup {
-                    let gone = self.registry.drop_tab_scoped();
+                    let gone = self.registry.drop_tab_scoped(at.min(now));
                     if !gone.is_empty() {
                         self.out.push_back(Output::Dropped(gone));
                     }

@@ -20,6 +20,8 @@ pub struct Subscription {
     pub persist: bool,
     /// Wants a `source: 'resync'` call after a gap.
     pub resync: bool,
+    /// When it was made (ms, the manager's clock).
+    pub created: u64,
 }
 
 impl Subscription {
@@ -62,13 +64,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Adds a subscription and returns its id.
+    /// Adds a subscription made at `created` (ms) and returns its id.
     pub fn add(
         &mut self,
         pattern: &str,
         tab: Option<String>,
         persist: bool,
         resync: bool,
+        created: u64,
     ) -> SubId {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
@@ -78,6 +81,7 @@ impl Registry {
             tab,
             persist,
             resync,
+            created,
         });
         id
     }
@@ -94,9 +98,10 @@ impl Registry {
         self.drain(|s| s.tab.as_deref() == Some(tab))
     }
 
-    /// Removes every tab-scoped (non-persistent) subscription; returns the removed ids.
-    pub fn drop_tab_scoped(&mut self) -> Vec<SubId> {
-        self.drain(Subscription::tab_scoped)
+    /// Removes every tab-scoped (non-persistent) subscription made before `before` (ms);
+    /// returns the removed ids.
+    pub fn drop_tab_scoped(&mut self, before: u64) -> Vec<SubId> {
+        self.drain(|s| s.tab_scoped() && s.created < before)
     }
 
     /// Removes everything; returns the removed ids.
@@ -180,13 +185,22 @@ mod tests {
     #[test]
     fn order_tabs_and_persistence() {
         let mut r = Registry::default();
-        let a = r.add("POST:/kimchi/*", Some("guests".into()), false, false);
-        let b = r.add("POST:/kimchi/vms", None, false, true);
-        let c = r.add("POST:/kimchi/vms", Some("guests".into()), true, false);
-        let d = r.add("POST:/kimchi/vms", Some("templates".into()), false, false);
-        assert_eq!(r.matching("POST:/kimchi/vms"), vec![a, b, c, d]);
-        assert_eq!(r.drop_tab_scoped(), vec![a, d]);
-        assert_eq!(r.matching("POST:/kimchi/vms"), vec![b, c]);
+        let a = r.add("POST:/kimchi/*", Some("guests".into()), false, false, 1);
+        let b = r.add("POST:/kimchi/vms", None, false, true, 2);
+        let c = r.add("POST:/kimchi/vms", Some("guests".into()), true, false, 3);
+        let d = r.add(
+            "POST:/kimchi/vms",
+            Some("templates".into()),
+            false,
+            false,
+            4,
+        );
+        let e = r.add("POST:/kimchi/vms", Some("new-tab".into()), false, false, 10);
+        assert_eq!(r.matching("POST:/kimchi/vms"), vec![a, b, c, d, e]);
+        // A hashchange at t=10: e was made by the new tab's own listener, it stays.
+        assert_eq!(r.drop_tab_scoped(10), vec![a, d]);
+        assert_eq!(r.matching("POST:/kimchi/vms"), vec![b, c, e]);
+        assert_eq!(r.close_tab("new-tab"), vec![e]);
         assert_eq!(r.close_tab("guests"), vec![c]);
         assert_eq!(r.resync_targets(), vec![b]);
         assert!(r.remove(b));

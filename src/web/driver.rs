@@ -322,7 +322,7 @@ impl Inner {
         let id = self
             .core
             .borrow_mut()
-            .subscribe(pattern, tab, persist, resync);
+            .subscribe(now_ms(), pattern, tab, persist, resync);
         self.subs.borrow_mut().add(id, f, style);
         id
     }

@@ -26,7 +26,12 @@ impl Page {
             list.push(on("offline", |_| Input::Offline));
             list.push(on("pagehide", |_| Input::PageHide));
             list.push(on("pageshow", |_| Input::PageShow));
-            list.push(on("hashchange", |_| Input::HashChange));
+            // The event's time lets the core keep subscriptions that other `hashchange`
+            // listeners (the new tab's) made before this one ran.
+            let s = sink.clone();
+            list.push(EventListener::new(&w, "hashchange", move |e| {
+                feed(&s, Input::HashChange(e.time_stamp() as u64))
+            }));
             if let Some(doc) = w.document() {
                 let s = sink.clone();
                 let d = doc.clone();

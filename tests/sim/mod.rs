@@ -230,7 +230,7 @@ impl Sim {
     }
 
     pub fn subscribe_all(&mut self) -> SubId {
-        self.m.subscribe("*", None, true, true)
+        self.m.subscribe(self.now, "*", None, true, true)
     }
 }
 
