@@ -10,7 +10,7 @@ before(async () => { env = await setup(); mkdirSync('test-results', { recursive:
 after(async () => { await env.close(); });
 
 const text = (page, sel) => page.evaluate((s) => document.querySelector(s).textContent, sel);
-const waitText = (page, sel, re, what) => until(async () => re.test(await text(page, sel)), 10000, what);
+const waitText = (page, sel, re, what, ms = 10000) => until(async () => re.test(await text(page, sel)), ms, what);
 
 test('demo: tabs, console, reconnect, fallback and return, notifications', async () => {
   await env.control('reset', {});
@@ -55,7 +55,8 @@ test('demo: tabs, console, reconnect, fallback and return, notifications', async
 
   // Accept again: back on the websocket.
   await page.click('[data-act="accept"]');
-  await waitText(page, '#badge', /^open · websocket$/, 'badge open again');
+  // The probe runs on the jittered backoff, then must prove useful (usefulAfterMs, 5 s).
+  await waitText(page, '#badge', /^open · websocket$/, 'badge open again', 45000);
   await waitText(page, '#log', /probe-succeeded/, 'probe logged');
   // Closing the alert sends DELETE /notifications/<code>.
   await page.click('#alert-container .alert button');
