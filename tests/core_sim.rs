@@ -525,3 +525,19 @@ fn feed_triggers_coalesce_while_a_fetch_is_in_flight() {
         "one now, one after it for what arrived meanwhile"
     );
 }
+
+#[test]
+fn a_hanging_fetch_is_aborted_and_polling_goes_on() {
+    let mut s = Sim::default();
+    s.upgrade = Upgrade::Unavailable;
+    s.latency = 10_000_000; // the feed never answers in time
+    s.input(Input::Connect);
+    s.drive(60_000);
+    let errs = errors(&s);
+    assert!(errs.contains(&Error::FetchTimeout), "{errs:?}");
+    assert!(s.count(|o| *o == Output::AbortFetch) >= 2);
+    assert!(
+        s.count(is_fetch) >= 3,
+        "polling continues after each timeout"
+    );
+}

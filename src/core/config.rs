@@ -47,6 +47,8 @@ pub struct Config {
     pub fallback_after: u32,
     /// Bound on a websocket handshake (`connectTimeoutMs`, 10 000).
     pub connect_timeout_ms: u64,
+    /// Bound on one `GET /notifications` (`fetchTimeoutMs`, 15 000).
+    pub fetch_timeout_ms: u64,
     /// A socket open this long (or one that delivered a message) proved useful: only then
     /// the attempt counter resets and a probe switches back (`usefulAfterMs`, 5000).
     pub useful_after_ms: u64,
@@ -68,6 +70,7 @@ impl Default for Config {
             poll_interval_ms: 3_000,
             fallback_after: 3,
             connect_timeout_ms: 10_000,
+            fetch_timeout_ms: 15_000,
             useful_after_ms: 5_000,
             auto_tab_cleanup: true,
             max_partial_bytes: 1 << 20,
@@ -97,7 +100,8 @@ impl Config {
     /// # Errors
     /// [`Error::InvalidOption`] naming the offending option.
     pub fn validate(&self) -> Result<(), Error> {
-        let ms: [(&'static str, u64); 6] = [
+        let ms: [(&'static str, u64); 7] = [
+            ("fetchTimeoutMs", self.fetch_timeout_ms),
             ("heartbeatMs", self.heartbeat_ms),
             ("reconnectMinMs", self.reconnect_min_ms),
             ("reconnectMaxMs", self.reconnect_max_ms),

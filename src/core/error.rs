@@ -30,6 +30,8 @@ pub enum Error {
     TooManyNotifications,
     /// The `GET /notifications` request failed at the network level or was reset.
     Network,
+    /// The `GET /notifications` request got no answer within `fetchTimeoutMs`; aborted.
+    FetchTimeout,
     /// The browser has no usable `WebSocket`, or the URL was refused by the constructor.
     WebSocketUnavailable,
     /// A subscriber's handler threw; the others were still called.
@@ -51,6 +53,7 @@ impl Error {
             Error::BadShape => "bad-shape",
             Error::TooManyNotifications => "too-many-notifications",
             Error::Network => "network",
+            Error::FetchTimeout => "fetch-timeout",
             Error::WebSocketUnavailable => "websocket-unavailable",
             Error::HandlerThrew => "handler-threw",
         }
@@ -74,6 +77,7 @@ impl Error {
             Error::BadShape => "wok-push: GET /notifications answered an unexpected JSON shape",
             Error::TooManyNotifications => "wok-push: GET /notifications answered too many items",
             Error::Network => "wok-push: GET /notifications failed (network)",
+            Error::FetchTimeout => "wok-push: GET /notifications got no answer in time; aborted",
             Error::WebSocketUnavailable => "wok-push: WebSocket unavailable; using polling",
             Error::HandlerThrew => "wok-push: a subscriber's handler threw",
         };

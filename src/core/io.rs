@@ -53,6 +53,8 @@ pub enum FetchResult {
     Answer(u16, String),
     /// No answer: network error, reset, or abort.
     Failed,
+    /// No answer within `fetchTimeoutMs` (the core decided this and aborted the fetch).
+    TimedOut,
 }
 
 /// What to do, drained with `Manager::poll_output()`.

@@ -78,6 +78,7 @@ pub struct Manager {
     fetch: Option<Gen>,
     fetch_gen: Gen,
     fetch_again: bool,
+    fetch_deadline: Option<u64>,
     poll_errors: u32,
     session_expired: bool,
     paused: bool,
@@ -113,6 +114,7 @@ impl Manager {
             fetch: None,
             fetch_gen: 0,
             fetch_again: false,
+            fetch_deadline: None,
             poll_errors: 0,
             session_expired: false,
             paused: false,
@@ -367,14 +369,14 @@ impl Manager {
         if self.mode == Mode::WebSocket {
             self.session_expired = false;
             self.set_state(now, State::Open, Reason::Opened);
-            self.went_live();
+            self.went_live(now);
         }
         // While polling this is a probe: it switches over once useful.
     }
 
     /// A transport became live: catch up, and announce a gap if there was one.
-    fn went_live(&mut self) {
-        self.request_fetch();
+    fn went_live(&mut self, now: u64) {
+        self.request_fetch(now);
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
@@ -398,7 +400,7 @@ impl Manager {
                 self.session_expired = false;
                 self.gap = true;
                 self.set_state(now, State::Open, Reason::ProbeSucceeded);
-                self.went_live();
+                self.went_live(now);
             }
         }
     }
@@ -417,7 +419,7 @@ impl Manager {
             match item {
                 Ok(n) => {
                     if FEED_TRIGGERS.contains(&n.code.as_str()) {
-                        self.request_fetch();
+                        self.request_fetch(now);
                     }
                     if n.timestamp.is_some() && !self.seen.insert(&n) {
                         self.stats.duplicates += 1;
@@ -471,7 +473,7 @@ impl Manager {
         self.set_state(now, State::Polling, reason);
         self.poll_at = None;
         if !self.session_expired {
-            self.request_fetch();
+            self.request_fetch(now);
         }
         if self.gap {
             self.gap = false;
@@ -481,13 +483,14 @@ impl Manager {
         }
     }
 
-    fn request_fetch(&mut self) {
+    fn request_fetch(&mut self, now: u64) {
         if self.fetch.is_some() {
             self.fetch_again = true;
             return;
         }
         self.fetch_gen = self.fetch_gen.wrapping_add(1);
         self.fetch = Some(self.fetch_gen);
+        self.fetch_deadline = Some(now + self.cfg.fetch_timeout_ms);
         self.fetch_again = false;
         self.poll_at = None;
         self.stats.fetches += 1;
@@ -495,6 +498,7 @@ impl Manager {
     }
 
     fn abort_fetch(&mut self) {
+        self.fetch_deadline = None;
         if self.fetch.take().is_some() {
             self.out.push_back(Output::AbortFetch);
         }
@@ -503,8 +507,10 @@ impl Manager {
 
     fn fetched(&mut self, now: u64, result: FetchResult) {
         self.fetch = None;
+        self.fetch_deadline = None;
         let outcome = match result {
             FetchResult::Failed => Err(Error::Network),
+            FetchResult::TimedOut => Err(Error::FetchTimeout),
             FetchResult::Answer(401, _) => Err(Error::SessionExpired),
             FetchResult::Answer(s, body) if (200..300).contains(&s) => {
                 parse_feed(&body, self.cfg.max_notifications)
@@ -536,7 +542,7 @@ impl Manager {
             }
         }
         if self.fetch_again && !self.session_expired {
-            self.request_fetch();
+            self.request_fetch(now);
         } else if self.mode == Mode::Polling && !self.session_expired {
             self.poll_at = Some(now + self.poll_delay());
         }
@@ -603,8 +609,15 @@ impl Manager {
         if self.retry_at.is_some_and(|t| now >= t) && self.sock == Sock::None && !self.paused {
             self.start_attempt(now, Reason::Retry);
         }
+        if self.fetch_deadline.is_some_and(|t| now >= t) {
+            // A hanging `GET /notifications` (a proxy that never answers): abort it.
+            self.out.push_back(Output::AbortFetch);
+            if self.fetch.is_some() {
+                self.fetched(now, FetchResult::TimedOut);
+            }
+        }
         if self.poll_at.is_some_and(|t| now >= t) {
-            self.request_fetch();
+            self.request_fetch(now);
         }
     }
 
@@ -624,7 +637,7 @@ impl Manager {
             }
         }
         if self.mode == Mode::Polling && !self.session_expired {
-            self.request_fetch();
+            self.request_fetch(now);
         }
     }
 
@@ -685,7 +698,7 @@ impl Manager {
         } else {
             self.retry_at = Some(now);
             if !self.session_expired {
-                self.request_fetch();
+                self.request_fetch(now);
             }
         }
     }

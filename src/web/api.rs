@@ -33,6 +33,8 @@ export interface ConnectOptions {
   fallbackAfter?: number;
   /** Bound on a websocket handshake (ms). Default 10000. */
   connectTimeoutMs?: number;
+  /** Bound on one `GET /notifications` (ms); a hanging one is aborted. Default 15000. */
+  fetchTimeoutMs?: number;
   /** A socket open this long (or that delivered a message) counts as useful (ms). Default 5000. */
   usefulAfterMs?: number;
   /** Drop non-persistent tab subscriptions on `hashchange`. Default true. */

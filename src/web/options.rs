@@ -3,11 +3,9 @@
 
 use super::js::get;
 use crate::core::config::millis;
+use crate::core::url::{default_url, ws_url};
 use crate::core::{Config, Error, Format};
 use wasm_bindgen::JsValue;
-
-/// WoK's constant push token: URL-safe base64 of `woknotifications`, without padding.
-pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
 
 /// Options of one manager, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,36 +16,6 @@ pub struct Options {
     pub url: String,
     /// `GET` URL of the notifications feed.
     pub notifications_url: String,
-}
-
-/// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
-/// (`hostname[:port]`, no stray `:` when the port is empty).
-pub fn default_url(protocol: &str, host: &str) -> String {
-    let scheme = if protocol == "https:" {
-        "wss://"
-    } else {
-        "ws://"
-    };
-    let mut url = String::from(scheme);
-    url.push_str(host);
-    url.push_str(TOKEN_PATH);
-    url
-}
-
-/// Makes `url` a websocket URL: `http(s):` becomes `ws(s):`, a path is taken relative to
-/// the page's host.
-pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
-    if let Some(rest) = url.strip_prefix("https:") {
-        ["wss:", rest].concat()
-    } else if let Some(rest) = url.strip_prefix("http:") {
-        ["ws:", rest].concat()
-    } else if url.starts_with('/') && !url.starts_with("//") {
-        let base = default_url(protocol, host);
-        let origin_len = base.len() - TOKEN_PATH.len();
-        [&base[..origin_len], url].concat()
-    } else {
-        url.into()
-    }
 }
 
 fn ms(opts: &JsValue, name: &'static str, slot: &mut u64) -> Result<(), Error> {
@@ -84,6 +52,7 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     ms(opts, "reconnectMaxMs", &mut c.reconnect_max_ms)?;
     ms(opts, "pollIntervalMs", &mut c.poll_interval_ms)?;
     ms(opts, "connectTimeoutMs", &mut c.connect_timeout_ms)?;
+    ms(opts, "fetchTimeoutMs", &mut c.fetch_timeout_ms)?;
     ms(opts, "usefulAfterMs", &mut c.useful_after_ms)?;
     let fb = get(opts, "fallbackAfter");
     if !fb.is_undefined() {

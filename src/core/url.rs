@@ -1,0 +1,70 @@
+//! Websocket URLs. Owns: WoK's push token path, the default URL for a page, and turning a
+//! user-given URL into a websocket URL (`https:` pages get `wss:`).
+
+/// WoK's constant push token: URL-safe base64 of `woknotifications`, without padding.
+pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
+
+/// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
+/// (`hostname[:port]`, no stray `:` when the port is empty).
+pub fn default_url(protocol: &str, host: &str) -> String {
+    let scheme = if protocol == "https:" {
+        "wss://"
+    } else {
+        "ws://"
+    };
+    let mut url = String::from(scheme);
+    url.push_str(host);
+    url.push_str(TOKEN_PATH);
+    url
+}
+
+/// Makes `url` a websocket URL: `http(s):` becomes `ws(s):`, a path is taken relative to
+/// the page's host.
+pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
+    if let Some(rest) = url.strip_prefix("https:") {
+        ["wss:", rest].concat()
+    } else if let Some(rest) = url.strip_prefix("http:") {
+        ["ws:", rest].concat()
+    } else if url.starts_with('/') && !url.starts_with("//") {
+        let base = default_url(protocol, host);
+        let origin_len = base.len() - TOKEN_PATH.len();
+        [&base[..origin_len], url].concat()
+    } else {
+        url.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_pages_use_wss_and_no_stray_colon() {
+        assert_eq!(
+            default_url("https:", "wok.example:8001"),
+            "wss://wok.example:8001/websockify?token=d29rbm90aWZpY2F0aW9ucw"
+        );
+        assert_eq!(
+            default_url("https:", "wok.example"),
+            "wss://wok.example/websockify?token=d29rbm90aWZpY2F0aW9ucw"
+        );
+        assert_eq!(
+            default_url("http:", "127.0.0.1:8123"),
+            "ws://127.0.0.1:8123/websockify?token=d29rbm90aWZpY2F0aW9ucw"
+        );
+    }
+
+    #[test]
+    fn given_urls_are_converted() {
+        assert_eq!(
+            ws_url("https://h/websockify?token=t", "http:", "x"),
+            "wss://h/websockify?token=t"
+        );
+        assert_eq!(ws_url("http://h/p", "https:", "x"), "ws://h/p");
+        assert_eq!(
+            ws_url("/wok/websockify?token=t", "https:", "h:1"),
+            "wss://h:1/wok/websockify?token=t"
+        );
+        assert_eq!(ws_url("wss://h/p", "http:", "x"), "wss://h/p");
+    }
+}
