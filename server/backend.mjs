@@ -47,6 +47,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     clientFrames: 0,
     upgrades: 0,
     vms: [], templates: [], users: [], userLog: [],
+    hung: 0, aborted: 0,
   };
   const sockets = new Set();
 
@@ -119,14 +120,18 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
   };
   const readBody = (req) => new Promise((resolve) => {
     let data = '';
-    req.on('data', (c) => { data += c; if (data.length > 1e6) req.destroy(); });
+    req.on('data', (c) => { data += c; if (data.length > 8e6) req.destroy(); });
     req.on('end', () => { try { resolve(data ? JSON.parse(data) : {}); } catch { resolve({}); } });
   });
 
   async function notifications(req, res, url) {
     const wantsJson = (req.headers.accept || '').split(';')[0].includes('application/json');
     const m = state.modes.feed;
-    if (m === 'hang') return; // never answers (until the client aborts)
+    if (m === 'hang') { // never answers (until the client aborts)
+      state.hung++;
+      req.on('close', () => { if (!res.writableEnded) state.aborted++; });
+      return;
+    }
     if (m === 'reset') { req.socket.destroy(); return; }
     if (m === 'slow') await new Promise((r) => setTimeout(r, state.modes.slowMs));
     if (m === '401') return json(res, 401, { code: '401 Unauthorized', reason: 'sessionTimeout' });
@@ -137,6 +142,10 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     }
     if (m === 'malformed') { res.writeHead(200, { 'Content-Type': 'application/json' }); return res.end('[{"code": "KCH'); }
     if (m === 'shape') return json(res, 200, [{ message: 'no code here' }, { code: 42 }]);
+    if (m === 'huge') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify(Array.from({ length: 100000 }, (_, i) => ({ code: `X${i}`, message: 'x', timestamp: 't' }))));
+    }
     const parts = url.pathname.split('/').filter(Boolean);
     const headers = { 'Session-Expires-On': String(Math.floor(Date.now() / 1000) + 600) };
     if (!wantsJson) {
@@ -232,7 +241,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       case 'mode': Object.assign(state.modes, body); return json(res, 200, state.modes);
       case 'sockets': return json(res, 200, { open: sockets.size, upgrades: state.upgrades, clientFrames: state.clientFrames });
       case 'log': return json(res, 200, state.log);
-      case 'state': return json(res, 200, { modes: state.modes, open: sockets.size, upgrades: state.upgrades,
+      case 'state': return json(res, 200, { modes: state.modes, open: sockets.size, upgrades: state.upgrades, hung: state.hung, aborted: state.aborted,
         clientFrames: state.clientFrames, notifications: [...state.store.keys()], vms: state.vms, templates: state.templates });
       case 'reset':
         dropAll(); state.modes = defaults(); state.store.clear(); state.log.length = 0;
@@ -251,7 +260,10 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       if (!file.startsWith(dir)) break;
       try {
         const data = await readFile(file);
-        res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+        const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+        // Test pages named csp*.html get a strict CSP: no inline script, no eval, wasm allowed.
+        if (/\/csp[^/]*\.html$/.test(file)) headers['Content-Security-Policy'] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws: wss:";
+        res.writeHead(200, headers);
         return res.end(data);
       } catch { /* try the next root */ }
     }
