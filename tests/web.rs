@@ -164,3 +164,35 @@ fn bad_options_throw_naming_the_option() {
 fn Object_is(a: &JsValue, b: &JsValue) -> bool {
     js_sys::Object::is(a, b)
 }
+
+#[wasm_bindgen_test]
+async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
+    use wok_push::core::{Config, Input};
+    use wok_push::web::driver::Inner;
+    let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
+    let cfg = Config {
+        heartbeat_ms: 100,
+        ..Config::default()
+    };
+    // A manager of its own (not the page singleton), to set a short heartbeat.
+    let inner = Inner::new(cfg, 1, ws_url, BASE.to_string() + "/notifications").unwrap();
+    inner.input(Input::Connect);
+    assert!(until(|| inner.with_core(|c| c.state().as_str() == "open")).await);
+    let frames = |v: JsValue| get(&v, "clientFrames").as_f64().unwrap_or(-1.0);
+    let before = frames(control("sockets", "{}").await);
+    TimeoutFuture::new(550).await;
+    let during = frames(control("sockets", "{}").await);
+    assert!(during - before >= 3.0, "heartbeats: {before} -> {during}");
+    inner.input(Input::Close);
+    assert_eq!(
+        inner.resources()[..4],
+        [0, 0, 0, 0],
+        "socket, fetch, timer, page listeners all gone"
+    );
+    TimeoutFuture::new(300).await;
+    let after = frames(control("sockets", "{}").await);
+    assert!(
+        after - during <= 1.0,
+        "no heartbeat after close: {during} -> {after}"
+    );
+}
