@@ -5,7 +5,7 @@
 
 use super::{Manager, Mode, Sock, SLEEP_MARGIN_MS};
 use crate::core::io::{FetchResult, Output};
-use crate::core::state::{Reason, State, StateChange};
+use crate::core::state::{Reason, State};
 
 impl Manager {
     pub(super) fn timer(&mut self, now: u64, buffered: u32) {
@@ -114,7 +114,7 @@ impl Manager {
         }
     }
 
-    pub(super) fn page_hide(&mut self) {
+    pub(super) fn page_hide(&mut self, now: u64) {
         if self.paused {
             return;
         }
@@ -124,16 +124,8 @@ impl Manager {
         self.paused = true;
         self.retry_at = None;
         self.poll_at = None;
-        let previous = self.state;
-        if self.mode == Mode::WebSocket && previous != State::Backoff {
-            self.state = State::Backoff;
-            self.out.push_back(Output::State(StateChange {
-                previous,
-                state: State::Backoff,
-                transport: State::Backoff.transport(),
-                reason: Reason::PageHidden,
-                retry_in: None,
-            }));
+        if self.mode == Mode::WebSocket {
+            self.set_state(now, State::Backoff, Reason::PageHidden);
         }
     }
 

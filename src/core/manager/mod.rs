@@ -212,7 +212,7 @@ impl Manager {
         }
         match input {
             Input::Connect => self.connect(now),
-            Input::Close => self.close(),
+            Input::Close => self.close(now),
             Input::SocketUnavailable(g) if self.is_current(g) => self.socket_unavailable(now),
             Input::SocketOpened(g, p) if self.is_current(g) => self.socket_opened(now, &p),
             Input::SocketFrame(g, f) if self.is_current(g) => self.socket_frame(now, &f),
@@ -224,7 +224,7 @@ impl Manager {
             Input::Online => self.online(now),
             Input::Offline => self.offline_seen = true,
             Input::Visibility(v) => self.visibility(now, v),
-            Input::PageHide => self.page_hide(),
+            Input::PageHide => self.page_hide(now),
             Input::PageShow => self.page_show(now),
             Input::HashChange(at) => {
                 if self.cfg.auto_tab_cleanup {
@@ -288,22 +288,14 @@ impl Manager {
         self.start_attempt(now, Reason::Connect);
     }
 
-    fn close(&mut self) {
+    fn close(&mut self, now: u64) {
         self.abandon_socket();
         self.abort_fetch();
         self.retry_at = None;
         self.poll_at = None;
         self.paused = false;
         self.gap = false;
-        let previous = self.state;
-        self.state = State::Closed;
-        self.out.push_back(Output::State(StateChange {
-            previous,
-            state: State::Closed,
-            transport: State::Closed.transport(),
-            reason: Reason::Closed,
-            retry_in: None,
-        }));
+        self.set_state(now, State::Closed, Reason::Closed);
     }
 
     fn start_attempt(&mut self, now: u64, reason: Reason) {
@@ -380,6 +372,11 @@ impl Manager {
     /// A transport became live: catch up, and announce a gap if there was one.
     fn went_live(&mut self, now: u64) {
         self.request_fetch(now);
+        self.announce_gap();
+    }
+
+    /// Emits `resync` if a live transport was lost since the last announcement.
+    fn announce_gap(&mut self) {
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
@@ -478,11 +475,6 @@ impl Manager {
         if !self.session_expired {
             self.request_fetch(now);
         }
-        if self.gap {
-            self.gap = false;
-            self.stats.resyncs += 1;
-            self.out
-                .push_back(Output::Resync(self.registry.resync_targets()));
-        }
+        self.announce_gap();
     }
 }
