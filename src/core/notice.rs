@@ -6,6 +6,7 @@ use miniserde::Deserialize;
 
 /// Where a delivered message came from; `msg.source` in JS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Source {
     /// Came over the websocket.
     Push,

@@ -121,9 +121,9 @@ impl Registry {
         gone
     }
 
-    /// Whether `id` is still subscribed.
+    /// Whether `id` is still subscribed (ids are kept in increasing order).
     pub fn contains(&self, id: SubId) -> bool {
-        self.subs.iter().any(|s| s.id == id)
+        self.subs.binary_search_by_key(&id, |s| s.id).is_ok()
     }
 
     /// Ids of the subscriptions matching `code`, in subscription order.
@@ -146,7 +146,10 @@ impl Registry {
 
     /// Looks a subscription up.
     pub fn get(&self, id: SubId) -> Option<&Subscription> {
-        self.subs.iter().find(|s| s.id == id)
+        self.subs
+            .binary_search_by_key(&id, |s| s.id)
+            .ok()
+            .map(|i| &self.subs[i])
     }
 
     /// Number of live subscriptions.

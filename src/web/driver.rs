@@ -13,7 +13,7 @@ use crate::core::{
     Config, Error, FetchResult, Gen, Input, Manager, Message, Output, Source, State, StateChange,
     SubId,
 };
-use js_sys::{Function, Object};
+use js_sys::{Function, Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
@@ -41,8 +41,35 @@ impl Event {
     }
 }
 
+/// JS strings used for every message, made once (each `JsValue::from_str` crosses into JS).
+struct Keys {
+    code: JsValue,
+    message: JsValue,
+    timestamp: JsValue,
+    source: JsValue,
+    sources: [JsValue; 3],
+}
+
+impl Keys {
+    fn new() -> Keys {
+        let s = JsValue::from_str;
+        Keys {
+            code: s("code"),
+            message: s("message"),
+            timestamp: s("timestamp"),
+            source: s("source"),
+            sources: [Source::Push, Source::Poll, Source::Resync].map(|x| s(x.as_str())),
+        }
+    }
+
+    fn source(&self, s: Source) -> &JsValue {
+        &self.sources[s as usize]
+    }
+}
+
 /// Everything one manager owns.
 pub struct Inner {
+    keys: Keys,
     core: RefCell<Manager>,
     url: String,
     notifications_url: String,
@@ -76,6 +103,7 @@ impl Inner {
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         Ok(Rc::new_cyclic(|this| Inner {
+            keys: Keys::new(),
             core: RefCell::new(core),
             url,
             notifications_url,
@@ -216,23 +244,27 @@ impl Inner {
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
         let n = &msg.notice;
+        let k = &self.keys;
+        let code = JsValue::from_str(&n.code);
         let obj = Object::new();
-        set(&obj, "code", &JsValue::from_str(&n.code));
+        let put = |key: &JsValue, v: &JsValue| {
+            let _ = Reflect::set(&obj, key, v);
+        };
+        put(&k.code, &code);
         if let Some(m) = &n.message {
-            set(&obj, "message", &JsValue::from_str(m));
+            put(&k.message, &JsValue::from_str(m));
         }
         if let Some(t) = &n.timestamp {
-            set(&obj, "timestamp", &JsValue::from_str(t));
+            put(&k.timestamp, &JsValue::from_str(t));
         }
-        set(&obj, "source", &JsValue::from_str(msg.source.as_str()));
-        let code = JsValue::from_str(&n.code);
+        put(&k.source, k.source(msg.source));
         let obj: JsValue = obj.into();
         for &id in ids {
-            if !self.live(id) {
-                continue;
-            }
             if self.core.borrow().is_closed() {
                 break;
+            }
+            if !self.live(id) {
+                continue;
             }
             let handler = self.subs.borrow().get(id);
             if let Some(h) = handler {

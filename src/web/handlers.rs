@@ -4,6 +4,7 @@
 
 use crate::core::SubId;
 use js_sys::Function;
+use std::rc::Rc;
 
 /// How a subscription's handler is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +20,8 @@ pub enum Style {
 pub struct Handler {
     /// Subscription (or listener) id.
     pub id: SubId,
-    /// The function.
-    pub f: Function,
+    /// The function (shared: cloning a handler for a call crosses no JS boundary).
+    pub f: Rc<Function>,
     /// Call style.
     pub style: Style,
 }
@@ -34,7 +35,11 @@ pub struct Handlers {
 impl Handlers {
     /// Registers a handler under `id`.
     pub fn add(&mut self, id: SubId, f: Function, style: Style) {
-        self.list.push(Handler { id, f, style });
+        self.list.push(Handler {
+            id,
+            f: Rc::new(f),
+            style,
+        });
     }
 
     /// The handler of `id`, cloned so the caller can release the borrow before calling.
