@@ -3,7 +3,7 @@
 //   + pkg/wok-push.js (classic script) + pkg/package.json + README.
 // Prints the sizes (raw and gzip -9) of what a page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +28,14 @@ run('wasm-bindgen', [
   '--target', 'web', '--out-dir', pkg, '--out-name', 'wok_push',
   join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
-// Minify the JS glue (the .d.ts keeps the docs).
+// Minify the JS glue and its snippets (the .d.ts keeps the docs).
 const glue = join(pkg, 'wok_push.js');
-run(join(bin, 'esbuild'), [glue, '--minify', '--format=esm', '--target=es2020', '--allow-overwrite', `--outfile=${glue}`, '--log-level=warning']);
+const snippets = readdirSync(join(pkg, 'snippets'), { recursive: true })
+  .filter((f) => f.endsWith('.js')).map((f) => join('snippets', f));
+for (const f of ['wok_push.js', ...snippets]) {
+  const file = join(pkg, f);
+  run(join(bin, 'esbuild'), [file, '--minify', '--format=esm', '--target=es2020', '--allow-overwrite', `--outfile=${file}`, '--log-level=warning']);
+}
 // Precise overloads for on(): the generated signature cannot express them.
 const dts = join(pkg, 'wok_push.d.ts');
 const generated = /^(\s*)on\(event: 'state' \| 'error' \| 'resync', listener: \(e: never\) => void\): \(\) => void;$/m;
@@ -77,7 +82,7 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
     './wok_push_bg.wasm': './wok_push_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'README.md'],
+  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'snippets/', 'README.md'],
   sideEffects: ['./wok-push.js'],
   unpkg: './wok-push.js',
   jsdelivr: './wok-push.js',
@@ -87,7 +92,7 @@ const size = (f) => {
   const b = readFileSync(join(pkg, f));
   return { raw: statSync(join(pkg, f)).size, gz: gzipSync(b, { level: 9 }).length };
 };
-const rows = ['wok_push_bg.wasm', 'wok_push.js', 'wok-push.js'].map((f) => [f, size(f)]);
-const total = rows.slice(0, 2).reduce((a, [, s]) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
-for (const [f, s] of rows) console.log(`${f.padEnd(20)} ${String(s.raw).padStart(7)} B raw ${String(s.gz).padStart(7)} B gzip -9`);
+const rows = ['wok_push_bg.wasm', 'wok_push.js', ...snippets, 'wok-push.js'].map((f) => [f, size(f)]);
+const total = rows.filter(([f]) => f !== 'wok-push.js').reduce((a, [, s]) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
+for (const [f, s] of rows) console.log(`${f.slice(-20).padEnd(20)} ${String(s.raw).padStart(7)} B raw ${String(s.gz).padStart(7)} B gzip -9`);
 console.log(`${'wasm + glue'.padEnd(20)} ${String(total.raw).padStart(7)} B raw ${String(total.gz).padStart(7)} B gzip -9 (goal <= 15360)`);

@@ -3,8 +3,8 @@
 //! lifecycle listeners, handlers). No `RefCell` is borrowed while user JS runs: each output
 //! is popped under a short borrow, which is released before it is carried out.
 
-use super::handlers::{Handler, Handlers, Style};
-use super::js::{now_ms, opt_str, set, to_js_error};
+use super::handlers::{dispatch, make_message, Handlers, Style};
+use super::js::{get, now_ms, opt_str, set, to_js_error};
 use super::page::Page;
 use super::poll::Poll;
 use super::timer::Timer;
@@ -13,10 +13,10 @@ use crate::core::{
     Config, Error, FetchResult, Gen, Input, Manager, Message, Output, Source, State, StateChange,
     SubId,
 };
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Kinds of `on(event)` listeners.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,10 +43,6 @@ impl Event {
 
 /// JS strings used for every message, made once (each `JsValue::from_str` crosses into JS).
 struct Keys {
-    code: JsValue,
-    message: JsValue,
-    timestamp: JsValue,
-    source: JsValue,
     sources: [JsValue; 3],
 }
 
@@ -54,10 +50,6 @@ impl Keys {
     fn new() -> Keys {
         let s = JsValue::from_str;
         Keys {
-            code: s("code"),
-            message: s("message"),
-            timestamp: s("timestamp"),
-            source: s("source"),
             sources: [Source::Push, Source::Poll, Source::Resync].map(|x| s(x.as_str())),
         }
     }
@@ -70,6 +62,10 @@ impl Keys {
 /// Everything one manager owns.
 pub struct Inner {
     keys: Keys,
+    /// `{ closed }`, read by `dispatch` before each handler call.
+    gate: Object,
+    /// Dispatch lists by target ids, reused while no subscription changes.
+    lists: RefCell<Vec<(Vec<SubId>, Array)>>,
     core: RefCell<Manager>,
     url: String,
     notifications_url: String,
@@ -104,6 +100,8 @@ impl Inner {
         let core = Manager::new(cfg, seed)?;
         Ok(Rc::new_cyclic(|this| Inner {
             keys: Keys::new(),
+            gate: Object::new(),
+            lists: RefCell::new(Vec::new()),
             core: RefCell::new(core),
             url,
             notifications_url,
@@ -215,11 +213,17 @@ impl Inner {
                 for id in ids {
                     subs.remove(id);
                 }
+                self.lists.borrow_mut().clear();
             }
         }
     }
 
     fn state_changed(&self, c: StateChange) {
+        set(
+            &self.gate,
+            "closed",
+            &JsValue::from_bool(c.state == State::Closed),
+        );
         if c.state == State::Closed {
             let page = self.page.borrow_mut().take();
             drop(page);
@@ -242,90 +246,77 @@ impl Inner {
         self.emit(Event::State, &e.into());
     }
 
+    /// The dispatch list for `ids`, from the cache when no subscription changed since.
+    fn list(&self, ids: &[SubId]) -> Array {
+        if let Some((_, l)) = self
+            .lists
+            .borrow()
+            .iter()
+            .find(|(k, _)| k.as_slice() == ids)
+        {
+            return l.clone();
+        }
+        let l = self.subs.borrow().records(ids);
+        let mut lists = self.lists.borrow_mut();
+        if lists.len() >= 32 {
+            lists.clear();
+        }
+        lists.push((ids.to_vec(), l.clone()));
+        l
+    }
+
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
         let n = &msg.notice;
-        let k = &self.keys;
         let code = JsValue::from_str(&n.code);
-        let obj = Object::new();
-        let put = |key: &JsValue, v: &JsValue| {
-            let _ = Reflect::set(&obj, key, v);
-        };
-        put(&k.code, &code);
-        if let Some(m) = &n.message {
-            put(&k.message, &JsValue::from_str(m));
-        }
-        if let Some(t) = &n.timestamp {
-            put(&k.timestamp, &JsValue::from_str(t));
-        }
-        put(&k.source, k.source(msg.source));
-        let obj: JsValue = obj.into();
-        for &id in ids {
-            if self.core.borrow().is_closed() {
-                break;
-            }
-            if !self.live(id) {
-                continue;
-            }
-            let handler = self.subs.borrow().get(id);
-            if let Some(h) = handler {
-                let arg = if h.style == Style::Compat {
-                    &code
-                } else {
-                    &obj
-                };
-                self.call_handler(&h, arg, &n.code);
-            }
-        }
+        let obj = make_message(
+            &code,
+            self.keys.source(msg.source),
+            n.message.clone(),
+            n.timestamp.clone(),
+        );
+        let list = self.list(ids);
+        let failed = dispatch(&list, &obj, &code, &self.gate);
+        self.report_failures(&failed, &n.code);
     }
 
     fn resync(&self, ids: &[SubId]) {
         let e = Object::new();
-        set(&e, "source", &JsValue::from_str(Source::Resync.as_str()));
+        set(&e, "source", self.keys.source(Source::Resync));
         self.emit(Event::Resync, &e.into());
         for &id in ids {
-            if !self.live(id) || self.core.borrow().is_closed() {
-                continue;
-            }
             let pattern = self
                 .core
                 .borrow()
                 .registry()
                 .get(id)
                 .map(|s| s.pattern.clone());
-            let handler = self.subs.borrow().get(id);
-            if let (Some(h), Some(p)) = (handler, pattern) {
+            if let Some(p) = pattern {
                 let code = JsValue::from_str(&p);
-                let arg: JsValue = if h.style == Style::Compat {
-                    code
-                } else {
-                    let o = Object::new();
-                    set(&o, "code", &code);
-                    set(&o, "source", &JsValue::from_str(Source::Resync.as_str()));
-                    o.into()
-                };
-                self.call_handler(&h, &arg, &p);
+                let obj = make_message(&code, self.keys.source(Source::Resync), None, None);
+                let failed = dispatch(&self.list(&[id]), &obj, &code, &self.gate);
+                self.report_failures(&failed, &p);
             }
         }
     }
 
-    fn live(&self, id: SubId) -> bool {
-        self.core.borrow().registry().contains(id)
-    }
-
-    /// Calls one subscription handler; a throw is reported once and affects nobody else.
-    fn call_handler(&self, h: &Handler, arg: &JsValue, code: &str) {
-        if let Err(cause) = h.f.call1(&JsValue::UNDEFINED, arg) {
+    /// Reports each handler that threw (`[record, error, …]` from `dispatch`) once.
+    fn report_failures(&self, failed: &JsValue, code: &str) {
+        let Some(pairs) = failed.dyn_ref::<Array>() else {
+            return;
+        };
+        for i in (0..pairs.length()).step_by(2) {
+            let id = get(&pairs.get(i), "id").as_f64().unwrap_or(0.0) as SubId;
             let err = to_js_error(&Error::HandlerThrew);
-            set(&err, "cause", &cause);
+            set(&err, "cause", &pairs.get(i + 1));
             set(&err, "messageCode", &JsValue::from_str(code));
             let tab = self
                 .core
                 .borrow()
                 .registry()
-                .get(h.id)
+                .get(id)
                 .and_then(|s| s.tab.clone());
             set(&err, "tab", &opt_str(tab.as_deref()));
-            set(&err, "subscription", &JsValue::from(h.id));
+            set(&err, "subscription", &JsValue::from(id));
             self.emit(Event::Error, &err.into());
         }
     }
@@ -355,19 +346,21 @@ impl Inner {
             .core
             .borrow_mut()
             .subscribe(now_ms(), pattern, tab, persist, resync);
-        self.subs.borrow_mut().add(id, f, style);
+        self.subs.borrow_mut().add_record(id, f, style);
+        self.lists.borrow_mut().clear();
         id
     }
 
     /// Removes a subscription; `false` when already gone.
     pub fn unsubscribe(&self, id: SubId) -> bool {
         self.subs.borrow_mut().remove(id);
+        self.lists.borrow_mut().clear();
         self.core.borrow_mut().unsubscribe(id)
     }
 
     /// Whether subscription `id` is live.
     pub fn is_subscribed(&self, id: SubId) -> bool {
-        self.live(id)
+        self.core.borrow().registry().contains(id)
     }
 
     /// Drops every subscription of `tab`; returns how many.
@@ -377,6 +370,7 @@ impl Inner {
         for &id in &ids {
             subs.remove(id);
         }
+        self.lists.borrow_mut().clear();
         ids.len()
     }
 

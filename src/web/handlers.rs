@@ -1,10 +1,29 @@
-//! User handlers. Owns: the JS functions of subscriptions (by id, in order) and of
-//! `on('state' | 'error' | 'resync')` listeners. Lookups happen at call time so a handler
-//! removed by an earlier one is skipped; nothing here is borrowed while user JS runs.
+//! User handlers. Owns: the handler records of subscriptions (by id, in order), the
+//! `on('state' | 'error' | 'resync')` listeners, and the JS side of delivery
+//! (`js/dispatch.js`): a record is `{ f, compat, id, live }`; removing a handler sets
+//! `live = false`, so a dispatch already under way skips it. Nothing here is borrowed while
+//! user JS runs.
 
 use crate::core::SubId;
-use js_sys::Function;
+use js_sys::{Array, Function, Reflect};
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/dispatch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeRecord)]
+    fn make_record(f: &Function, compat: bool, id: u32) -> JsValue;
+    /// Builds `{ code, source, message?, timestamp? }`.
+    #[wasm_bindgen(js_name = makeMessage)]
+    pub fn make_message(
+        code: &JsValue,
+        source: &JsValue,
+        message: Option<String>,
+        timestamp: Option<String>,
+    ) -> JsValue;
+    /// Calls the live records of `list`; returns `[record, error, …]` for throwers.
+    pub fn dispatch(list: &Array, msg: &JsValue, code: &JsValue, gate: &JsValue) -> JsValue;
+}
 
 /// How a subscription's handler is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +43,8 @@ pub struct Handler {
     pub f: Rc<Function>,
     /// Call style.
     pub style: Style,
+    /// The JS record used by `dispatch` (`None` for `on()` listeners).
+    pub record: Option<JsValue>,
 }
 
 /// Handlers kept sorted by id (ids only grow, so push keeps order).
@@ -33,12 +54,24 @@ pub struct Handlers {
 }
 
 impl Handlers {
-    /// Registers a handler under `id`.
+    /// Registers a listener under `id` (called directly, no record).
     pub fn add(&mut self, id: SubId, f: Function, style: Style) {
         self.list.push(Handler {
             id,
             f: Rc::new(f),
             style,
+            record: None,
+        });
+    }
+
+    /// Registers a subscription handler under `id` with its dispatch record.
+    pub fn add_record(&mut self, id: SubId, f: Function, style: Style) {
+        let record = make_record(&f, style == Style::Compat, id);
+        self.list.push(Handler {
+            id,
+            f: Rc::new(f),
+            style,
+            record: Some(record),
         });
     }
 
@@ -50,15 +83,29 @@ impl Handlers {
             .map(|i| self.list[i].clone())
     }
 
-    /// Removes `id`; `false` when absent.
+    /// Removes `id` (marking its record dead); `false` when absent.
     pub fn remove(&mut self, id: SubId) -> bool {
         match self.list.binary_search_by_key(&id, |h| h.id) {
             Ok(i) => {
-                self.list.remove(i);
+                let h = self.list.remove(i);
+                if let Some(r) = h.record {
+                    let _ = Reflect::set(&r, &JsValue::from_str("live"), &JsValue::FALSE);
+                }
                 true
             }
             Err(_) => false,
         }
+    }
+
+    /// The dispatch records of `ids` that are still registered, in order.
+    pub fn records(&self, ids: &[SubId]) -> Array {
+        let out = Array::new();
+        for &id in ids {
+            if let Some(r) = self.get(id).and_then(|h| h.record) {
+                out.push(&r);
+            }
+        }
+        out
     }
 
     /// All handler ids, in order.
