@@ -1,6 +1,6 @@
 //! The websocket transport. Owns: one `WebSocket` and its four handlers. Dropping a [`Ws`]
 //! detaches the handlers first, then closes the socket: no handler fires after that, and
-//! nothing is leaked per connection (no `Closure::forget`).
+//! nothing is leaked per connection (every closure is owned here, never forgotten).
 
 use super::driver::{feed, Inner};
 use crate::core::{Frame, Gen, Input, Protocol};
