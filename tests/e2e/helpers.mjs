@@ -18,10 +18,17 @@ export async function setup() {
       headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return r.json();
   };
+  const pages = [];
   return {
     backend, browser, control,
+    /** Closes every page this env opened, so a failed test's page cannot keep talking. */
+    async closePages() {
+      for (const p of pages.splice(0)) await p.close().catch(() => {});
+    },
     async page(path) {
+      await this.closePages();
       const page = await browser.newPage();
+      pages.push(page);
       const pageErrors = [];
       page.on('pageerror', (e) => pageErrors.push(String(e)));
       page.pageErrors = pageErrors;

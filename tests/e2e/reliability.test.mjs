@@ -118,9 +118,9 @@ test('hostile /notifications: each answer is a typed error, polling backs off, c
   await env.control('mode', { feed: '401' });
   await until(async () => (await rec(page)).errors.some((e) => e.code === 'session-expired'), 15000, 'session-expired');
   // A hanging fetch is aborted by close().
+  const hung = (await env.control('state')).hung;
   await env.control('mode', { feed: 'hang' });
   await page.evaluate(() => window.push.reconnect()); // the user logged in again
-  const hung = (await env.control('state')).hung;
   await until(async () => (await env.control('state')).hung > hung, 10000, 'a fetch hangs');
   const aborted = (await env.control('state')).aborted;
   await page.evaluate(() => window.push.close());
@@ -176,6 +176,7 @@ test('security: runs under script-src \'self\' \'wasm-unsafe-eval\' (both builds
 });
 
 test('security: credentials stay in cookies, never in a URL or an error', async () => {
+  await env.closePages();
   await env.control('reset', {});
   const context = await env.browser.newContext();
   await context.addCookies([{ name: 'wok', value: 's3cr3t-session', url: env.backend.url }]);

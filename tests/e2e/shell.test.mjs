@@ -44,7 +44,8 @@ test('server drops all sockets: back to open, one resync, one catch-up GET', asy
   const before = (await feedGets()).length;
   await env.control('drop', {});
   await until(async () => (await rec(page)).states.filter((s) => s.startsWith('open')).length >= 2, 5000, 'reopen');
-  await new Promise((r) => setTimeout(r, 300));
+  await until(async () => (await feedGets()).length > before, 5000, 'catch-up GET');
+  await new Promise((r) => setTimeout(r, 500));
   const r = await rec(page);
   assert.deepEqual(r.states.slice(-3), ['backoff:socket-closed', 'connecting:retry', 'open:opened']);
   assert.equal(r.resyncs, 1);
@@ -73,9 +74,9 @@ test('upgrades refused: polling with WoK headers, a notification once, then back
   const r = await rec(page);
   assert.ok(r.states.includes('open:probe-succeeded'), r.states.join());
   assert.deepEqual(r.got.filter((g) => g.startsWith('KCHCONN')), ['KCHCONN0002E|poll'], 'not doubled by the catch-up');
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 1000)); // an in-flight poll and the catch-up finish
   const n = (await feedGets()).length;
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await feedGets()).length, n, 'polling stopped');
   await page.close();
 });
@@ -160,9 +161,9 @@ test('a kimchi-style page using only wok.addNotificationListener', async () => {
 
 test('10 s idle on the socket: zero GET /notifications after the catch-up', async () => {
   const page = await lab({});
+  await until(async () => (await feedGets()).length >= 1, 5000, 'the catch-up');
   await new Promise((r) => setTimeout(r, 300));
-  const n = (await feedGets()).length;
-  assert.equal(n, 1, 'the catch-up');
+  assert.equal((await feedGets()).length, 1, 'one catch-up');
   await new Promise((r) => setTimeout(r, 10000));
   assert.equal((await feedGets()).length, 1);
   assert.equal((await env.control('log')).filter((l) => l.method === 'UPGRADE').length, 1);
