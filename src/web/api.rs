@@ -184,6 +184,11 @@ pub fn connect(
 /// string; non-persistent ones are dropped on the next `hashchange`), and called again after
 /// a gap so tabs refresh.
 ///
+/// Deliberate differences from the stock `wok.main.js`: removing a listener that is already
+/// gone removes nothing (stock `splice(-1, 1)` removed the last one); the socket reconnects
+/// and falls back to polling; one socket per page. The two functions are the manager's own
+/// methods bound to it, so no closure is created for them.
+///
 /// ```js
 /// installWokCompat(window.wok);
 /// wok.addNotificationListener('METHOD:/kimchi/vms', kimchi.listVmsAuto);

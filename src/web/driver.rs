@@ -4,7 +4,7 @@
 //! is popped under a short borrow, which is released before it is carried out.
 
 use super::handlers::{dispatch, make_message, Handlers, Style};
-use super::js::{get, now_ms, opt_str, set, to_js_error};
+use super::js::{get, opt_str, set, to_js_error, Clock};
 use super::page::Page;
 use super::poll::Poll;
 use super::timer::Timer;
@@ -61,6 +61,7 @@ impl Keys {
 
 /// Everything one manager owns.
 pub struct Inner {
+    clock: Clock,
     keys: Keys,
     /// `{ closed }`, read by `dispatch` before each handler call.
     gate: Object,
@@ -99,6 +100,7 @@ impl Inner {
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         Ok(Rc::new_cyclic(|this| Inner {
+            clock: Clock::new(),
             keys: Keys::new(),
             gate: Object::new(),
             lists: RefCell::new(Vec::new()),
@@ -129,7 +131,7 @@ impl Inner {
             };
             drop(done);
         }
-        self.core.borrow_mut().handle(now_ms(), input);
+        self.core.borrow_mut().handle(self.clock.now(), input);
         self.drain();
     }
 
@@ -155,7 +157,9 @@ impl Inner {
             }
         }
         let deadline = self.core.borrow().poll_timeout();
-        self.timer.borrow_mut().arm(deadline, now_ms(), &self.this);
+        self.timer
+            .borrow_mut()
+            .arm(deadline, || self.clock.now(), &self.this);
     }
 
     fn execute(&self, out: Output) {
@@ -168,7 +172,7 @@ impl Inner {
                 Err(_) => self
                     .core
                     .borrow_mut()
-                    .handle(now_ms(), Input::SocketUnavailable(gen)),
+                    .handle(self.clock.now(), Input::SocketUnavailable(gen)),
             },
             Output::CloseSocket(gen) => {
                 let old = {
@@ -197,7 +201,7 @@ impl Inner {
                     Err(_) => self
                         .core
                         .borrow_mut()
-                        .handle(now_ms(), Input::Fetched(gen, FetchResult::Failed)),
+                        .handle(self.clock.now(), Input::Fetched(gen, FetchResult::Failed)),
                 }
             }
             Output::AbortFetch => {
@@ -293,7 +297,8 @@ impl Inner {
             if let Some(p) = pattern {
                 let code = JsValue::from_str(&p);
                 let obj = make_message(&code, self.keys.source(Source::Resync), None, None);
-                let failed = dispatch(&self.list(&[id]), &obj, &code, &self.gate);
+                let list = self.subs.borrow().records(&[id]);
+                let failed = dispatch(&list, &obj, &code, &self.gate);
                 self.report_failures(&failed, &p);
             }
         }
@@ -345,7 +350,7 @@ impl Inner {
         let id = self
             .core
             .borrow_mut()
-            .subscribe(now_ms(), pattern, tab, persist, resync);
+            .subscribe(self.clock.now(), pattern, tab, persist, resync);
         self.subs.borrow_mut().add_record(id, f, style);
         self.lists.borrow_mut().clear();
         id

@@ -101,8 +101,10 @@ impl Handlers {
     pub fn records(&self, ids: &[SubId]) -> Array {
         let out = Array::new();
         for &id in ids {
-            if let Some(r) = self.get(id).and_then(|h| h.record) {
-                out.push(&r);
+            if let Ok(i) = self.list.binary_search_by_key(&id, |h| h.id) {
+                if let Some(r) = &self.list[i].record {
+                    out.push(r);
+                }
             }
         }
         out

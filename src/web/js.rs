@@ -23,11 +23,25 @@ pub fn opt_str(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
-/// Milliseconds from `performance.now()` (monotonic), or 0 without a window.
-pub fn now_ms() -> u64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0, |p| p.now() as u64)
+/// The monotonic clock of `performance.now()`, looked up once.
+pub struct Clock(Option<web_sys::Performance>);
+
+impl Clock {
+    /// The page's clock (a clock that reads 0 without a window).
+    pub fn new() -> Clock {
+        Clock(web_sys::window().and_then(|w| w.performance()))
+    }
+
+    /// Milliseconds since the page's time origin.
+    pub fn now(&self) -> u64 {
+        self.0.as_ref().map_or(0, |p| p.now() as u64)
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::new()
+    }
 }
 
 /// 64 random bits from `crypto.getRandomValues`, mixed with the clock as a fallback.

@@ -4,7 +4,6 @@
 //! carries out core outputs; it makes no protocol decision of its own.
 
 pub mod api;
-pub mod compat;
 pub mod driver;
 pub mod handlers;
 pub mod js;

@@ -14,13 +14,14 @@ pub struct Timer {
 
 impl Timer {
     /// Arms the timer at `deadline` (ms on the `performance.now()` clock), or disarms it.
-    pub fn arm(&mut self, deadline: Option<u64>, now: u64, sink: &Weak<Inner>) {
+    /// `now` is read only when the deadline changed (the hot path re-arms to the same one).
+    pub fn arm(&mut self, deadline: Option<u64>, now: impl FnOnce() -> u64, sink: &Weak<Inner>) {
         if deadline == self.deadline && self.handle.is_some() == deadline.is_some() {
             return;
         }
         self.deadline = deadline;
         self.handle = deadline.map(|d| {
-            let delay = d.saturating_sub(now).min(i32::MAX as u64) as u32;
+            let delay = d.saturating_sub(now()).min(i32::MAX as u64) as u32;
             let s = sink.clone();
             Timeout::new(delay, move || Inner::timer_fired(&s))
         });

@@ -118,12 +118,8 @@ impl Manager {
         if self.paused {
             return;
         }
-        let (live, _) = self.abandon_socket();
-        self.gap |= live;
-        self.abort_fetch();
+        self.gap |= self.halt();
         self.paused = true;
-        self.retry_at = None;
-        self.poll_at = None;
         if self.mode == Mode::WebSocket {
             self.set_state(now, State::Backoff, Reason::PageHidden);
         }

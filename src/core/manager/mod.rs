@@ -289,13 +289,20 @@ impl Manager {
     }
 
     fn close(&mut self, now: u64) {
-        self.abandon_socket();
-        self.abort_fetch();
-        self.retry_at = None;
-        self.poll_at = None;
+        self.halt();
         self.paused = false;
         self.gap = false;
         self.set_state(now, State::Closed, Reason::Closed);
+    }
+
+    /// Stops all I/O: closes the socket, aborts the fetch, clears retry and poll deadlines.
+    /// Returns whether a live websocket was lost (a gap).
+    fn halt(&mut self) -> bool {
+        let (live, _) = self.abandon_socket();
+        self.abort_fetch();
+        self.retry_at = None;
+        self.poll_at = None;
+        live
     }
 
     fn start_attempt(&mut self, now: u64, reason: Reason) {
