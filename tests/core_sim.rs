@@ -266,7 +266,8 @@ fn hostile_feed_answers_are_typed_and_back_off() {
             Feed::Body("<html><form>login</form></html>".into()),
             Error::NotJson,
         ),
-        (Feed::Body("[{\"code\": \"KCH".into()), Error::BadShape),
+        (Feed::Body("[{\"code\": \"KCH".into()), Error::MalformedJson),
+        (Feed::Body("{\"vms\": []}".into()), Error::BadShape),
         (Feed::Body("[{\"code\": 5}]".into()), Error::BadShape),
         (Feed::Fail, Error::Network),
     ] {

@@ -3,18 +3,26 @@
 //! WoK's `/notifications` is the current store, so the seen-set is replaced by each full
 //! answer: it is bounded by the answer size (`max_notifications`), a notification that is
 //! still listed is never delivered twice, and one deleted and raised again (new timestamp)
-//! is delivered again. Notifications pushed as JSON frames are added until the next answer.
+//! is delivered again. Notifications pushed as JSON frames are added until the next answer,
+//! the oldest going first once the set is full.
+//!
+//! Cost: one hash lookup per message (O(1)); memory: at most `cap` keys.
 
 use super::notice::Notice;
+use rustc_hash::FxBuildHasher;
+use std::collections::{HashSet, VecDeque};
 
-/// Keys already delivered.
+type Key = (String, String);
+
+/// Keys already delivered, bounded, with their insertion order for eviction.
 #[derive(Debug, Default)]
 pub struct Seen {
-    keys: Vec<(String, String)>,
+    keys: HashSet<Key, FxBuildHasher>,
+    order: VecDeque<Key>,
     cap: usize,
 }
 
-fn key(n: &Notice) -> (String, String) {
+fn key(n: &Notice) -> Key {
     (
         n.code.clone(),
         n.timestamp
@@ -28,29 +36,27 @@ impl Seen {
     /// A seen-set holding at most `cap` keys.
     pub fn new(cap: usize) -> Seen {
         Seen {
-            keys: Vec::new(),
             cap: cap.max(1),
+            ..Seen::default()
         }
     }
 
     /// Takes a full `/notifications` answer: returns the items not seen before, in order,
     /// and makes the answer the new seen-set.
     pub fn take_feed(&mut self, items: Vec<Notice>) -> Vec<Notice> {
-        let mut next = Vec::with_capacity(items.len().min(self.cap));
+        let old = core::mem::take(&mut self.keys);
+        self.order.clear();
         let mut fresh = Vec::new();
         for n in items {
             let k = key(&n);
-            if next.contains(&k) {
+            if self.keys.contains(&k) {
                 continue;
             }
-            if !self.keys.contains(&k) {
+            if !old.contains(&k) {
                 fresh.push(n);
             }
-            if next.len() < self.cap {
-                next.push(k);
-            }
+            self.remember(k);
         }
-        self.keys = next;
         fresh
     }
 
@@ -60,11 +66,18 @@ impl Seen {
         if self.keys.contains(&k) {
             return false;
         }
-        if self.keys.len() >= self.cap {
-            self.keys.remove(0);
-        }
-        self.keys.push(k);
+        self.remember(k);
         true
+    }
+
+    fn remember(&mut self, k: Key) {
+        if self.order.len() >= self.cap {
+            if let Some(old) = self.order.pop_front() {
+                self.keys.remove(&old);
+            }
+        }
+        self.keys.insert(k.clone());
+        self.order.push_back(k);
     }
 
     /// Number of keys held.
@@ -107,14 +120,27 @@ mod tests {
     }
 
     #[test]
-    fn bounded() {
+    fn bounded_and_oldest_goes_first() {
         let mut s = Seen::new(3);
         let items: Vec<_> = (0..10).map(|i| n("X", &i.to_string())).collect();
         assert_eq!(s.take_feed(items).len(), 10);
         assert_eq!(s.len(), 3);
         for i in 0..10 {
-            s.insert(&n("Y", &i.to_string()));
+            assert!(s.insert(&n("Y", &i.to_string())));
         }
         assert_eq!(s.len(), 3);
+        // The three newest are remembered, the older ones were evicted.
+        assert!(!s.insert(&n("Y", "9")));
+        assert!(s.insert(&n("Y", "0")));
+    }
+
+    #[test]
+    fn many_keys_stay_fast_and_bounded() {
+        let mut s = Seen::new(1000);
+        for i in 0..100_000 {
+            s.insert(&n("Z", &i.to_string()));
+        }
+        assert_eq!(s.len(), 1000);
+        assert_eq!(s.order.len(), 1000);
     }
 }

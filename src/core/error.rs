@@ -24,8 +24,12 @@ pub enum Error {
     HttpStatus(u16),
     /// `GET /notifications` answered something that is not JSON (an HTML login page, say).
     NotJson,
-    /// `GET /notifications` answered JSON that is not `[{code, message?, timestamp?}]`.
+    /// `GET /notifications` answered valid JSON that is not `[{code, message?, timestamp?}]`:
+    /// a wrong endpoint or an incompatible server version.
     BadShape,
+    /// `GET /notifications` answered a body that starts like JSON but does not parse
+    /// (truncated or corrupted: a broken body, a proxy cutting the answer).
+    MalformedJson,
     /// `GET /notifications` answered more items than wok-push accepts in one answer.
     TooManyNotifications,
     /// The `GET /notifications` request failed at the network level or was reset.
@@ -51,6 +55,7 @@ impl Error {
             Error::HttpStatus(_) => "http-status",
             Error::NotJson => "not-json",
             Error::BadShape => "bad-shape",
+            Error::MalformedJson => "malformed-json",
             Error::TooManyNotifications => "too-many-notifications",
             Error::Network => "network",
             Error::FetchTimeout => "fetch-timeout",
@@ -74,7 +79,12 @@ impl Error {
             }
             Error::HttpStatus(_) => "wok-push: GET /notifications failed with HTTP ",
             Error::NotJson => "wok-push: GET /notifications did not answer JSON",
-            Error::BadShape => "wok-push: GET /notifications answered an unexpected JSON shape",
+            Error::BadShape => {
+                "wok-push: GET /notifications answered JSON of an unexpected shape (not [{code, message, timestamp}]): wrong URL or server version?"
+            }
+            Error::MalformedJson => {
+                "wok-push: GET /notifications answered broken JSON (truncated or corrupted body)"
+            }
             Error::TooManyNotifications => "wok-push: GET /notifications answered too many items",
             Error::Network => "wok-push: GET /notifications failed (network)",
             Error::FetchTimeout => "wok-push: GET /notifications got no answer in time; aborted",

@@ -105,7 +105,19 @@ impl Decoder {
     }
 
     /// Feeds raw stream bytes.
+    ///
+    /// The whole-frame JSON rule (`format` `auto` or `json`): when no partial `//EOM//`
+    /// message is pending and the frame is, by itself, a JSON notification object or an
+    /// array of them, it is read as such with no marker needed (the tornado push server of
+    /// WoK's 2017 proposal sends one JSON object or array per websocket message). Anything
+    /// else, `{"code":"A"}//EOM//` included, goes through the `//EOM//` stream.
     pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Vec<Result<Notice, Error>>) {
+        if self.partial.is_empty() && self.format != Format::Wok {
+            if let Some(items) = whole_json_frame(bytes) {
+                out.extend(items.into_iter().map(Ok));
+                return;
+            }
+        }
         if self.partial.is_empty() {
             let rest = self.split(bytes, out);
             self.keep(&bytes[rest..], out);
@@ -152,6 +164,15 @@ impl Decoder {
         };
         read_message(text, self.format, out);
     }
+}
+
+/// The notices of a frame that is by itself a JSON notification object or array.
+fn whole_json_frame(bytes: &[u8]) -> Option<Vec<Notice>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if !matches!(first, b'{' | b'[') {
+        return None;
+    }
+    parse_json_notices(core::str::from_utf8(bytes).ok()?).ok()
 }
 
 /// Reads one complete message text per `format` and appends the result(s) to `out`.
@@ -287,6 +308,41 @@ mod tests {
                 Err(Error::InvalidJson)
             ]
         );
+    }
+
+    #[test]
+    fn whole_json_frames_need_no_marker_unless_a_message_is_pending() {
+        let mut d = Decoder::new(Format::Auto, 1024);
+        let got = codes(
+            &mut d,
+            &[
+                b"{\"code\":\"A\",\"message\":\"A: x\",\"timestamp\":\"t\"}",
+                b" [{\"code\":\"B\"},{\"code\":\"C\"}]\n",
+                b"{\"code\":\"D\"}//EOM//",
+                b"POST:/x//EOM//PUT:/",
+                // A partial message is pending: this frame continues it.
+                b"{\"code\":\"E\"}",
+                b"//EOM//",
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Ok("A".into()),
+                Ok("B".into()),
+                Ok("C".into()),
+                Ok("D".into()),
+                Ok("POST:/x".into()),
+                Ok("PUT:/{\"code\":\"E\"}".into()),
+            ]
+        );
+        // A JSON message cut across frames still needs its marker.
+        let got = codes(&mut d, &[b"{\"code\":", b"\"F\"}//EOM//"]);
+        assert_eq!(got, vec![Ok("F".into())]);
+        // With format 'wok' a JSON frame is only a partial message.
+        let mut w = Decoder::new(Format::Wok, 1024);
+        assert_eq!(codes(&mut w, &[b"{\"code\":\"A\"}"]), vec![]);
+        assert_eq!(w.partial_len(), 12);
     }
 
     #[test]

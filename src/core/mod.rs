@@ -23,6 +23,7 @@ pub mod manager;
 pub mod notice;
 pub mod registry;
 pub mod state;
+pub mod timers;
 pub mod url;
 
 pub use config::{Config, Format};

@@ -2,7 +2,19 @@
 //! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
 
 use super::error::Error;
+use miniserde::de::Visitor;
 use miniserde::Deserialize;
+
+/// Any JSON value, read and thrown away: tells broken JSON from JSON of the wrong shape
+/// without building a value tree.
+struct AnyJson;
+
+impl Deserialize for AnyJson {
+    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
+        *out = Some(AnyJson);
+        <dyn Visitor>::ignore()
+    }
+}
 
 /// Where a delivered message came from; `msg.source` in JS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,15 +90,22 @@ pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
 ///
 /// # Errors
 /// [`Error::NotJson`] when the body does not even start like JSON (an HTML page, say),
-/// [`Error::BadShape`] when it is not a complete array of `{code: string, …}` objects,
+/// [`Error::MalformedJson`] when it starts like JSON but does not parse (truncated),
+/// [`Error::BadShape`] when it is valid JSON but not an array of `{code: string, …}`,
 /// [`Error::TooManyNotifications`] past `max` items.
 pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
     let t = body.trim_start();
     if !(t.starts_with('[') || t.starts_with('{')) {
         return Err(Error::NotJson);
     }
-    // Starts like JSON: a parse failure is a shape error (a truncated body included).
-    let items: Vec<Notice> = miniserde::json::from_str(t).map_err(|_| Error::BadShape)?;
+    let items: Vec<Notice> = match miniserde::json::from_str(t) {
+        Ok(items) => items,
+        // Only on failure: is it broken JSON, or JSON of another shape?
+        Err(_) => match miniserde::json::from_str::<AnyJson>(t) {
+            Ok(_) => return Err(Error::BadShape),
+            Err(_) => return Err(Error::MalformedJson),
+        },
+    };
     if items.len() > max {
         return Err(Error::TooManyNotifications);
     }
@@ -109,7 +128,15 @@ mod tests {
         );
         assert_eq!(parse_feed("[]", 10), Ok(vec![]));
         assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
-        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::BadShape));
+        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::MalformedJson));
+        assert_eq!(
+            parse_feed("[{\"code\":\"A\"}", 10),
+            Err(Error::MalformedJson)
+        );
+        assert_eq!(
+            parse_feed("{\"error\": [1, 2.5, null, true]}", 10),
+            Err(Error::BadShape)
+        );
         assert_eq!(
             parse_feed("[{\"message\":\"x\"}]", 10),
             Err(Error::BadShape)

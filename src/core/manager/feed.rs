@@ -1,38 +1,92 @@
-//! The notifications feed of the manager. Owns: starting, coalescing, timing out and
-//! aborting `GET /notifications`, reading its answers (dedupe, 401 pause, typed errors) and
-//! the polling interval with backoff.
+//! The notifications feed. Owns: [`Feed`] (`Idle | InFlight | Expired`), starting,
+//! coalescing, timing out and aborting `GET /notifications`, reading its answers (dedupe,
+//! the 401 pause, typed errors) and the polling interval with backoff.
 
-use super::{Manager, Mode};
+use super::Manager;
 use crate::core::error::Error;
-use crate::core::io::{FetchResult, Output};
+use crate::core::io::{FetchResult, Gen, Output};
 use crate::core::notice::{parse_feed, Source};
+use crate::core::timers::Timer;
 
-impl Manager {
-    pub(super) fn request_fetch(&mut self, now: u64) {
-        if self.fetch.is_some() {
-            self.fetch_again = true;
-            return;
-        }
-        self.fetch_gen = self.fetch_gen.wrapping_add(1);
-        self.fetch = Some(self.fetch_gen);
-        self.fetch_deadline = Some(now + self.cfg.fetch_timeout_ms);
-        self.fetch_again = false;
-        self.poll_at = None;
-        self.stats.fetches += 1;
-        self.out.push_back(Output::Fetch(self.fetch_gen));
+/// Where the feed is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Phase {
+    /// No request running.
+    #[default]
+    Idle,
+    /// Request `gen` is running (deadline: [`Timer::Fetch`]); `again`: a trigger arrived
+    /// meanwhile, so one more request follows it.
+    InFlight { gen: Gen, again: bool },
+    /// The last answer was 401: no request until the websocket works again or the
+    /// application reconnects.
+    Expired,
+}
+
+/// The feed's state and its counters.
+#[derive(Debug, Default)]
+pub(super) struct Feed {
+    phase: Phase,
+    /// Generation of the last request.
+    gen: Gen,
+    /// Failed answers in a row (slows polling down).
+    errors: u32,
+}
+
+impl Feed {
+    /// Whether request `g` is the one running.
+    pub(super) fn in_flight(&self, g: Gen) -> bool {
+        matches!(self.phase, Phase::InFlight { gen, .. } if gen == g)
     }
 
-    pub(super) fn abort_fetch(&mut self) {
-        self.fetch_deadline = None;
-        if self.fetch.take().is_some() {
-            self.out.push_back(Output::AbortFetch);
+    /// Ends a 401 pause.
+    pub(super) fn lift_expiry(&mut self) {
+        if self.phase == Phase::Expired {
+            self.phase = Phase::Idle;
         }
-        self.fetch_again = false;
+    }
+
+    pub(super) fn reset_errors(&mut self) {
+        self.errors = 0;
+    }
+}
+
+impl Manager {
+    /// Asks for one `GET /notifications`: starts it, or merges into the one running.
+    /// Ignored while the session is expired.
+    pub(super) fn request_fetch(&mut self, now: u64) {
+        match &mut self.feed.phase {
+            Phase::InFlight { again, .. } => *again = true,
+            Phase::Expired => {}
+            Phase::Idle => {
+                self.feed.gen = self.feed.gen.wrapping_add(1);
+                self.feed.phase = Phase::InFlight {
+                    gen: self.feed.gen,
+                    again: false,
+                };
+                self.timers
+                    .set(Timer::Fetch, now + self.cfg.fetch_timeout_ms);
+                self.timers.clear(Timer::Poll);
+                self.stats.fetches += 1;
+                self.out.push(Output::Fetch(self.feed.gen));
+            }
+        }
+    }
+
+    /// Aborts the request running, if any (no follow-up).
+    pub(super) fn abort_fetch(&mut self) {
+        self.timers.clear(Timer::Fetch);
+        if let Phase::InFlight { .. } = self.feed.phase {
+            self.feed.phase = Phase::Idle;
+            self.out.push(Output::AbortFetch);
+        }
     }
 
     pub(super) fn fetched(&mut self, now: u64, result: FetchResult) {
-        self.fetch = None;
-        self.fetch_deadline = None;
+        let Phase::InFlight { again, .. } = self.feed.phase else {
+            return;
+        };
+        self.feed.phase = Phase::Idle;
+        self.timers.clear(Timer::Fetch);
         let outcome = match result {
             FetchResult::Failed => Err(Error::Network),
             FetchResult::TimedOut => Err(Error::FetchTimeout),
@@ -44,8 +98,7 @@ impl Manager {
         };
         match outcome {
             Ok(items) => {
-                self.poll_errors = 0;
-                self.session_expired = false;
+                self.feed.errors = 0;
                 let total = items.len();
                 let fresh = self.seen.take_feed(items);
                 self.stats.duplicates += (total - fresh.len()) as u32;
@@ -53,33 +106,34 @@ impl Manager {
                     self.deliver(n, Source::Poll);
                 }
             }
-            Err(Error::SessionExpired) => {
-                self.stats.fetch_errors += 1;
-                if !self.session_expired {
-                    self.session_expired = true;
-                    self.error(Error::SessionExpired);
-                }
-            }
             Err(e) => {
                 self.stats.fetch_errors += 1;
-                self.poll_errors = self.poll_errors.saturating_add(1);
+                if e == Error::SessionExpired {
+                    self.feed.phase = Phase::Expired;
+                } else {
+                    self.feed.errors = self.feed.errors.saturating_add(1);
+                }
                 self.error(e);
             }
         }
-        if self.fetch_again && !self.session_expired {
+        if self.feed.phase == Phase::Expired {
+            return;
+        }
+        if again {
             self.request_fetch(now);
-        } else if self.mode == Mode::Polling && !self.session_expired {
-            self.poll_at = Some(now + self.poll_delay());
+        } else if matches!(self.conn, super::Conn::Polling { .. }) {
+            let d = self.poll_delay();
+            self.timers.set(Timer::Poll, now + d);
         }
     }
 
     /// Next polling delay: the jittered interval, doubled per failed poll up to the larger
     /// of the interval and `reconnectMaxMs`.
-    pub(super) fn poll_delay(&mut self) -> u64 {
+    fn poll_delay(&mut self) -> u64 {
         let base = self.cfg.poll_interval_ms;
         let cap = base.max(self.cfg.reconnect_max_ms);
         let d = base
-            .saturating_mul(1u64 << self.poll_errors.min(20))
+            .saturating_mul(1u64 << self.feed.errors.min(20))
             .min(cap);
         self.backoff.jitter(d)
     }

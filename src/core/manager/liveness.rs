@@ -1,15 +1,16 @@
 //! Time and the page lifecycle. Owns: the timer input (connect timeout, usefulness,
 //! heartbeat and the stuck-buffer rule, sleep detection, retries, polls, fetch timeout) and
-//! `online`, visibility, `pagehide`/`pageshow` handling. The rules are in the parent
-//! module's documentation.
+//! `online`/`offline`, visibility, `pagehide`/`pageshow` handling. The rules are in the
+//! parent module's documentation.
 
-use super::{Manager, Mode, Sock, SLEEP_MARGIN_MS};
+use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
 use crate::core::io::{FetchResult, Output};
-use crate::core::state::{Reason, State};
+use crate::core::state::Reason;
+use crate::core::timers::Timer;
 
 impl Manager {
     pub(super) fn timer(&mut self, now: u64, buffered: u32) {
-        let Some(due) = self.poll_timeout() else {
+        let Some(due) = self.timers.next() else {
             return;
         };
         if now < due {
@@ -17,83 +18,96 @@ impl Manager {
         }
         if now - due > self.cfg.heartbeat_ms + SLEEP_MARGIN_MS {
             self.wake_up(now, Reason::Slept);
-            return;
         }
-        if let Sock::Connecting { deadline, .. } = self.sock {
-            if now >= deadline {
-                self.socket_lost(now, Reason::ConnectTimeout);
-            }
+        if self.timers.due(Timer::Handshake, now) {
+            self.socket_lost(now, Reason::ConnectTimeout);
         }
-        if let Sock::Open {
-            useful_at: Some(u), ..
-        } = self.sock
+        if self.timers.due(Timer::Useful, now) {
+            self.mark_useful(now);
+        }
+        if self.timers.due(Timer::Heartbeat, now) {
+            self.heartbeat(now, buffered);
+        }
+        if self.timers.due(Timer::Retry, now)
+            && matches!(self.conn, Conn::Backoff | Conn::Polling { probe: None })
         {
-            if now >= u {
-                self.mark_useful(now);
-            }
-        }
-        if let Sock::Open {
-            gen,
-            protocol,
-            heartbeat_at,
-            ..
-        } = self.sock
-        {
-            if now >= heartbeat_at {
-                if buffered > 0 && self.last_buffered > 0 {
-                    self.socket_lost(now, Reason::Stuck);
-                } else {
-                    self.last_buffered = buffered;
-                    if let Sock::Open {
-                        ref mut heartbeat_at,
-                        ..
-                    } = self.sock
-                    {
-                        *heartbeat_at = now + self.cfg.heartbeat_ms;
-                    }
-                    self.out.push_back(Output::Send(gen, protocol));
-                }
-            }
-        }
-        if self.retry_at.is_some_and(|t| now >= t) && self.sock == Sock::None && !self.paused {
             self.start_attempt(now, Reason::Retry);
         }
-        if self.fetch_deadline.is_some_and(|t| now >= t) {
+        if self.timers.due(Timer::Fetch, now) {
             // A hanging `GET /notifications` (a proxy that never answers): abort it.
-            self.out.push_back(Output::AbortFetch);
-            if self.fetch.is_some() {
-                self.fetched(now, FetchResult::TimedOut);
-            }
+            self.out.push(Output::AbortFetch);
+            self.fetched(now, FetchResult::TimedOut);
         }
-        if self.poll_at.is_some_and(|t| now >= t) {
+        if self.timers.due(Timer::Poll, now) {
+            self.timers.clear(Timer::Poll);
+            self.request_fetch(now);
+        }
+        self.timers.clear_due(now);
+    }
+
+    fn heartbeat(&mut self, now: u64, buffered: u32) {
+        let Some(a) = self.conn.attempt_mut() else {
+            return;
+        };
+        let Link::Up {
+            protocol,
+            buffered: ref mut last,
+            ..
+        } = a.link
+        else {
+            return;
+        };
+        if buffered > 0 && *last > 0 {
+            self.socket_lost(now, Reason::Stuck);
+            return;
+        }
+        *last = buffered;
+        let gen = a.gen;
+        self.timers
+            .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
+        self.out.push(Output::Send(gen, protocol));
+    }
+
+    /// After sleep, `online` or a long-hidden page: act at once instead of waiting.
+    fn wake_up(&mut self, now: u64, reason: Reason) {
+        match self.conn {
+            Conn::Closed | Conn::Frozen { .. } => return,
+            Conn::Socket(Attempt {
+                link: Link::Up { .. },
+                ..
+            }) => self.socket_lost(now, reason),
+            Conn::Socket(_) | Conn::Polling { probe: Some(_) } => {}
+            Conn::Backoff => self.start_attempt(now, reason),
+            Conn::Polling { probe: None } => self.timers.set(Timer::Retry, now),
+        }
+        if self.conn.polling() {
             self.request_fetch(now);
         }
     }
 
-    /// After sleep, `online` or a long-hidden page: act at once instead of waiting.
-    pub(super) fn wake_up(&mut self, now: u64, reason: Reason) {
-        if self.paused {
-            return;
-        }
-        match self.sock {
-            Sock::Open { .. } if self.mode == Mode::WebSocket => self.socket_lost(now, reason),
-            Sock::Open { .. } | Sock::Connecting { .. } => {}
-            Sock::None => {
-                self.retry_at = Some(now);
-                if self.mode == Mode::WebSocket {
-                    self.start_attempt(now, reason);
-                }
-            }
-        }
-        if self.mode == Mode::Polling && !self.session_expired {
-            self.request_fetch(now);
+    pub(super) fn offline(&mut self) {
+        if let Some(Attempt {
+            link: Link::Up {
+                ref mut offline_seen,
+                ..
+            },
+            ..
+        }) = self.conn.attempt_mut()
+        {
+            *offline_seen = true;
         }
     }
 
     pub(super) fn online(&mut self, now: u64) {
-        let changed = core::mem::take(&mut self.offline_seen);
-        match self.sock {
-            Sock::Open { .. } if !changed => {}
+        match self.conn.attempt() {
+            Some(Attempt {
+                link:
+                    Link::Up {
+                        offline_seen: false,
+                        ..
+                    },
+                ..
+            }) => {}
             _ => self.wake_up(now, Reason::Online),
         }
     }
@@ -107,36 +121,38 @@ impl Manager {
             .hidden_since
             .take()
             .is_some_and(|t| now.saturating_sub(t) > self.cfg.heartbeat_ms + SLEEP_MARGIN_MS);
-        match self.sock {
-            Sock::Open { .. } if !long => {}
-            Sock::Connecting { .. } => {}
+        match self.conn.attempt() {
+            Some(Attempt {
+                link: Link::Up { .. },
+                ..
+            }) if !long => {}
+            Some(Attempt {
+                link: Link::Handshake,
+                ..
+            }) => {}
             _ => self.wake_up(now, Reason::Visible),
         }
     }
 
     pub(super) fn page_hide(&mut self, now: u64) {
-        if self.paused {
+        if let Conn::Frozen { .. } = self.conn {
             return;
         }
+        let polling = self.conn.polling();
         self.gap |= self.halt();
-        self.paused = true;
-        if self.mode == Mode::WebSocket {
-            self.set_state(now, State::Backoff, Reason::PageHidden);
-        }
+        self.go(now, Conn::Frozen { polling }, Reason::PageHidden);
     }
 
     pub(super) fn page_show(&mut self, now: u64) {
-        if !self.paused {
+        let Conn::Frozen { polling } = self.conn else {
             return;
-        }
-        self.paused = false;
-        if self.mode == Mode::WebSocket {
-            self.start_attempt(now, Reason::PageShown);
+        };
+        if polling {
+            self.go(now, Conn::Polling { probe: None }, Reason::PageShown);
+            self.timers.set(Timer::Retry, now);
+            self.request_fetch(now);
         } else {
-            self.retry_at = Some(now);
-            if !self.session_expired {
-                self.request_fetch(now);
-            }
+            self.start_attempt(now, Reason::PageShown);
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The connection manager state machine. Owns: intent, state, the websocket attempt
-//! lifecycle (generation ids, connect timeout, usefulness), reconnect backoff, fallback to
-//! polling and the probe back, liveness, catch-up fetches, resync announcements and dispatch.
+//! The connection manager state machine. Owns: intent and connection state ([`Conn`]), the
+//! timer table, the outbox, and the public surface of the core. The parts live in
+//! `socket` (attempts, backoff, fallback, probes), `feed` (`GET /notifications`),
+//! `liveness` (timers and the page lifecycle) and `deliver` (messages, one at a time).
 //!
 //! Sans-IO: every input comes with `now_ms`; outputs are drained with
 //! [`Manager::poll_output`]; the next deadline is [`Manager::poll_timeout`].
@@ -25,72 +26,119 @@ use super::dedupe::Seen;
 use super::error::Error;
 use super::frame::{Decoder, Protocol};
 use super::io::{Gen, Input, Output, Stats};
-use super::notice::{Message, Notice, Source};
 use super::registry::{Registry, SubId};
 use super::state::{Reason, State, StateChange};
-use std::collections::VecDeque;
+use super::timers::{Timer, Timers};
+use deliver::Outbox;
+use feed::Feed;
 
+mod deliver;
 mod feed;
 mod liveness;
+mod socket;
 
 /// Extra lateness, beyond `heartbeatMs`, that counts as sleep (covers background-tab
 /// timer throttling, which aligns timers to one minute).
 pub const SLEEP_MARGIN_MS: u64 = 60_000;
 
-/// Which transport the manager is committed to.
+/// One websocket attempt: the connection in websocket mode, or a probe while polling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    WebSocket,
-    Polling,
+struct Attempt {
+    gen: Gen,
+    link: Link,
 }
 
-/// The websocket of the current attempt.
+/// How far an attempt got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sock {
-    None,
-    Connecting {
-        gen: Gen,
-        deadline: u64,
-    },
-    Open {
-        gen: Gen,
+enum Link {
+    /// The handshake is running (deadline: [`Timer::Handshake`]).
+    Handshake,
+    /// The socket is open.
+    Up {
+        /// The subprotocol the server selected.
         protocol: Protocol,
-        useful_at: Option<u64>,
-        heartbeat_at: u64,
+        /// It stayed open `usefulAfterMs` or delivered a message (until then
+        /// [`Timer::Useful`] runs).
+        proven: bool,
+        /// `bufferedAmount` at the last heartbeat.
+        buffered: u32,
+        /// `offline` was seen during its life.
+        offline_seen: bool,
     },
 }
 
-/// Codes that tell WoK's UI to re-read `/notifications`.
-const FEED_TRIGGERS: [&str; 2] = ["POST:/wok/notifications", "DELETE:/wok/notification"];
+/// The connection, with the data each state needs. Changed only through [`Manager::go`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Conn {
+    /// Closed by the application, or never connected.
+    Closed,
+    /// Websocket mode: an attempt in its handshake (`connecting`) or open (`open`).
+    Socket(Attempt),
+    /// Websocket mode, waiting for [`Timer::Retry`].
+    Backoff,
+    /// Polling `GET /notifications` ([`Timer::Poll`]), probing the websocket
+    /// ([`Timer::Retry`], then `probe`).
+    Polling { probe: Option<Attempt> },
+    /// `pagehide`: no I/O until `pageshow`; `polling` tells which mode resumes.
+    Frozen { polling: bool },
+}
+
+impl Conn {
+    /// The public state of this connection.
+    fn state(self) -> State {
+        match self {
+            Conn::Closed => State::Closed,
+            Conn::Socket(Attempt {
+                link: Link::Handshake,
+                ..
+            }) => State::Connecting,
+            Conn::Socket(_) => State::Open,
+            Conn::Backoff | Conn::Frozen { polling: false } => State::Backoff,
+            Conn::Polling { .. } | Conn::Frozen { polling: true } => State::Polling,
+        }
+    }
+
+    /// The websocket attempt in progress or open, if any.
+    fn attempt(self) -> Option<Attempt> {
+        match self {
+            Conn::Socket(a) | Conn::Polling { probe: Some(a) } => Some(a),
+            _ => None,
+        }
+    }
+
+    fn attempt_mut(&mut self) -> Option<&mut Attempt> {
+        match self {
+            Conn::Socket(a) | Conn::Polling { probe: Some(a) } => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Whether the manager is in polling mode.
+    fn polling(self) -> bool {
+        matches!(self, Conn::Polling { .. } | Conn::Frozen { polling: true })
+    }
+}
 
 /// The sans-IO connection manager.
 #[derive(Debug)]
 pub struct Manager {
     cfg: Config,
-    state: State,
-    mode: Mode,
-    sock: Sock,
+    conn: Conn,
+    timers: Timers,
+    feed: Feed,
+    /// Generation of the last websocket attempt.
     gen: Gen,
+    /// Failed websocket attempts in a row.
     failures: u32,
     backoff: Backoff,
     decoder: Decoder,
     seen: Seen,
     registry: Registry,
-    retry_at: Option<u64>,
-    poll_at: Option<u64>,
-    fetch: Option<Gen>,
-    fetch_gen: Gen,
-    fetch_again: bool,
-    fetch_deadline: Option<u64>,
-    poll_errors: u32,
-    session_expired: bool,
-    paused: bool,
+    /// A live transport was lost since the last `resync`.
     gap: bool,
-    last_buffered: u32,
-    offline_seen: bool,
     hidden_since: Option<u64>,
     unavailable_reported: bool,
-    out: VecDeque<Output>,
+    out: Outbox,
     stats: Stats,
 }
 
@@ -106,34 +154,23 @@ impl Manager {
             decoder: Decoder::new(cfg.format, cfg.max_partial_bytes),
             seen: Seen::new(cfg.max_notifications),
             cfg,
-            state: State::Closed,
-            mode: Mode::WebSocket,
-            sock: Sock::None,
+            conn: Conn::Closed,
+            timers: Timers::default(),
+            feed: Feed::default(),
             gen: 0,
             failures: 0,
             registry: Registry::default(),
-            retry_at: None,
-            poll_at: None,
-            fetch: None,
-            fetch_gen: 0,
-            fetch_again: false,
-            fetch_deadline: None,
-            poll_errors: 0,
-            session_expired: false,
-            paused: false,
             gap: false,
-            last_buffered: 0,
-            offline_seen: false,
             hidden_since: None,
             unavailable_reported: false,
-            out: VecDeque::new(),
+            out: Outbox::default(),
             stats: Stats::default(),
         })
     }
 
     /// The current state.
     pub fn state(&self) -> State {
-        self.state
+        self.conn.state()
     }
 
     /// The config in use.
@@ -154,7 +191,8 @@ impl Manager {
         &self.registry
     }
 
-    /// Adds a subscription made at `now` (see [`Registry::add`]).
+    /// Adds a subscription made at `now` (see [`Registry::add`]). It is matched from the
+    /// next message on: a message already being delivered keeps its list.
     pub fn subscribe(
         &mut self,
         now: u64,
@@ -178,34 +216,17 @@ impl Manager {
 
     /// Whether the application closed the manager (or never connected it).
     pub fn is_closed(&self) -> bool {
-        self.state == State::Closed
-    }
-
-    /// The next output to carry out, in order; `None` when drained.
-    pub fn poll_output(&mut self) -> Option<Output> {
-        self.out.pop_front()
+        self.conn == Conn::Closed
     }
 
     /// The earliest deadline (ms, same clock as `now_ms`) at which `Input::Timer` is due.
     pub fn poll_timeout(&self) -> Option<u64> {
-        let sock = match self.sock {
-            Sock::None => None,
-            Sock::Connecting { deadline, .. } => Some(deadline),
-            Sock::Open {
-                useful_at,
-                heartbeat_at,
-                ..
-            } => Some(useful_at.map_or(heartbeat_at, |u| u.min(heartbeat_at))),
-        };
-        [sock, self.retry_at, self.poll_at]
-            .into_iter()
-            .flatten()
-            .min()
+        self.timers.next()
     }
 
     /// Feeds one input at time `now_ms`. Never panics on any input.
     pub fn handle(&mut self, now: u64, input: Input) {
-        if self.state == State::Closed && !matches!(input, Input::Connect | Input::HashChange(_)) {
+        if self.is_closed() && !matches!(input, Input::Connect | Input::HashChange(_)) {
             // Closed means closed: nothing but `connect()` reopens (inputs of old sockets,
             // timers, lifecycle events are all ignored here).
             return;
@@ -219,45 +240,39 @@ impl Manager {
             Input::SocketClosed(g) if self.is_current(g) => {
                 self.socket_lost(now, Reason::SocketClosed)
             }
-            Input::Fetched(g, r) if self.fetch == Some(g) => self.fetched(now, r),
+            Input::Fetched(g, r) if self.feed.in_flight(g) => self.fetched(now, r),
             Input::Timer(buffered) => self.timer(now, buffered),
             Input::Online => self.online(now),
-            Input::Offline => self.offline_seen = true,
+            Input::Offline => self.offline(),
             Input::Visibility(v) => self.visibility(now, v),
             Input::PageHide => self.page_hide(now),
             Input::PageShow => self.page_show(now),
-            Input::HashChange(at) => {
-                if self.cfg.auto_tab_cleanup {
-                    let gone = self.registry.drop_tab_scoped(at.min(now));
-                    if !gone.is_empty() {
-                        self.out.push_back(Output::Dropped(gone));
-                    }
-                }
-            }
+            Input::HashChange(at) => self.hash_change(now, at),
             // Inputs from an older attempt or fetch: ignored, in this one place.
             _ => {}
         }
     }
 
     fn is_current(&self, g: Gen) -> bool {
-        match self.sock {
-            Sock::Connecting { gen, .. } | Sock::Open { gen, .. } => gen == g,
-            Sock::None => false,
-        }
+        self.conn.attempt().is_some_and(|a| a.gen == g)
     }
 
-    /// The one place state changes and is announced.
-    fn set_state(&mut self, now: u64, state: State, reason: Reason) {
-        if state == self.state {
+    /// The one place the connection changes; a change of the public state is announced
+    /// with its reason (and, when waiting, the time to the next attempt).
+    fn go(&mut self, now: u64, next: Conn, reason: Reason) {
+        let previous = self.conn.state();
+        self.conn = next;
+        let state = next.state();
+        if state == previous {
             return;
         }
-        let previous = self.state;
-        self.state = state;
         let retry_in = match state {
-            State::Backoff | State::Polling => self.retry_at.map(|t| t.saturating_sub(now)),
+            State::Backoff | State::Polling => {
+                self.timers.get(Timer::Retry).map(|t| t.saturating_sub(now))
+            }
             _ => None,
         };
-        self.out.push_back(Output::State(StateChange {
+        self.out.push(Output::State(StateChange {
             previous,
             state,
             transport: state.transport(),
@@ -268,220 +283,48 @@ impl Manager {
 
     fn error(&mut self, e: Error) {
         self.stats.errors += 1;
-        self.out.push_back(Output::Error(e));
+        self.out.push(Output::Error(e));
     }
 
     fn connect(&mut self, now: u64) {
-        self.session_expired = false;
-        if self.state != State::Closed {
-            // Already wanted: lift pauses and retry what waits.
-            if self.mode == Mode::Polling {
-                self.poll_at = Some(now);
-            } else if self.state == State::Backoff {
-                self.retry_at = Some(now);
+        self.feed.lift_expiry();
+        match self.conn {
+            Conn::Closed => {
+                self.failures = 0;
+                self.start_attempt(now, Reason::Connect);
             }
-            return;
+            // Already wanted: retry what waits, poll now.
+            Conn::Polling { .. } => self.timers.set(Timer::Poll, now),
+            Conn::Backoff => self.timers.set(Timer::Retry, now),
+            Conn::Socket(_) | Conn::Frozen { .. } => {}
         }
-        self.mode = Mode::WebSocket;
-        self.failures = 0;
-        self.paused = false;
-        self.start_attempt(now, Reason::Connect);
     }
 
     fn close(&mut self, now: u64) {
         self.halt();
-        self.paused = false;
         self.gap = false;
-        self.set_state(now, State::Closed, Reason::Closed);
+        // Nothing queued for handlers survives a close.
+        self.out.discard_deliveries();
+        self.go(now, Conn::Closed, Reason::Closed);
     }
 
-    /// Stops all I/O: closes the socket, aborts the fetch, clears retry and poll deadlines.
-    /// Returns whether a live websocket was lost (a gap).
+    /// Stops all I/O: closes the socket, aborts the fetch, clears the retry and poll
+    /// deadlines. Returns whether a live websocket was lost (a gap). The caller moves
+    /// the connection on.
     fn halt(&mut self) -> bool {
-        let (live, _) = self.abandon_socket();
+        let (live, _) = self.abandon_attempt();
         self.abort_fetch();
-        self.retry_at = None;
-        self.poll_at = None;
+        self.timers.clear(Timer::Retry);
+        self.timers.clear(Timer::Poll);
         live
     }
 
-    fn start_attempt(&mut self, now: u64, reason: Reason) {
-        self.gen = self.gen.wrapping_add(1);
-        self.sock = Sock::Connecting {
-            gen: self.gen,
-            deadline: now + self.cfg.connect_timeout_ms,
-        };
-        self.retry_at = None;
-        self.stats.attempts += 1;
-        if self.mode == Mode::WebSocket {
-            self.set_state(now, State::Connecting, reason);
-        }
-        self.out.push_back(Output::OpenSocket(self.gen));
-    }
-
-    /// Closes the current socket, if any, without deciding what comes next.
-    /// Returns whether it was a live, announced websocket (so losing it is a gap) and
-    /// whether it had proved useful.
-    fn abandon_socket(&mut self) -> (bool, bool) {
-        let (live, useful) = match self.sock {
-            Sock::None => return (false, false),
-            Sock::Connecting { gen, .. } => {
-                self.out.push_back(Output::CloseSocket(gen));
-                (false, false)
-            }
-            Sock::Open { gen, useful_at, .. } => {
-                self.out.push_back(Output::CloseSocket(gen));
-                (self.mode == Mode::WebSocket, useful_at.is_none())
-            }
-        };
-        self.sock = Sock::None;
-        self.decoder.reset();
-        self.last_buffered = 0;
-        (live, useful)
-    }
-
-    fn socket_unavailable(&mut self, now: u64) {
-        self.sock = Sock::None;
-        if !self.unavailable_reported {
-            self.unavailable_reported = true;
-            self.error(Error::WebSocketUnavailable);
-        }
-        self.failures = self.failures.saturating_add(1);
-        if self.mode == Mode::Polling {
-            self.retry_at = Some(now + self.backoff.delay(self.failures));
-        } else {
-            self.enter_polling(now, Reason::WebSocketUnavailable);
-        }
-    }
-
-    fn socket_opened(&mut self, now: u64, protocol: &str) {
-        let Sock::Connecting { gen, .. } = self.sock else {
-            return;
-        };
-        self.stats.opens += 1;
-        self.sock = Sock::Open {
-            gen,
-            protocol: Protocol::from_selected(protocol),
-            useful_at: Some(now + self.cfg.useful_after_ms),
-            heartbeat_at: now + self.cfg.heartbeat_ms,
-        };
-        self.decoder.reset();
-        self.last_buffered = 0;
-        self.offline_seen = false;
-        if self.mode == Mode::WebSocket {
-            self.session_expired = false;
-            self.set_state(now, State::Open, Reason::Opened);
-            self.went_live(now);
-        }
-        // While polling this is a probe: it switches over once useful.
-    }
-
-    /// A transport became live: catch up, and announce a gap if there was one.
-    fn went_live(&mut self, now: u64) {
-        self.request_fetch(now);
-        self.announce_gap();
-    }
-
-    /// Emits `resync` if a live transport was lost since the last announcement.
-    fn announce_gap(&mut self) {
-        if self.gap {
-            self.gap = false;
-            self.stats.resyncs += 1;
-            self.out
-                .push_back(Output::Resync(self.registry.resync_targets()));
-        }
-    }
-
-    fn mark_useful(&mut self, now: u64) {
-        if let Sock::Open {
-            useful_at: ref mut u @ Some(_),
-            ..
-        } = self.sock
-        {
-            *u = None;
-            self.failures = 0;
-            if self.mode == Mode::Polling {
-                self.mode = Mode::WebSocket;
-                self.poll_at = None;
-                self.poll_errors = 0;
-                self.session_expired = false;
-                self.gap = true;
-                self.set_state(now, State::Open, Reason::ProbeSucceeded);
-                self.went_live(now);
+    fn hash_change(&mut self, now: u64, at: u64) {
+        if self.cfg.auto_tab_cleanup {
+            let gone = self.registry.drop_tab_scoped(at.min(now));
+            if !gone.is_empty() {
+                self.out.push(Output::Dropped(gone));
             }
         }
-    }
-
-    fn socket_frame(&mut self, now: u64, frame: &super::frame::Frame) {
-        let Sock::Open { protocol, .. } = self.sock else {
-            return;
-        };
-        self.stats.frames += 1;
-        let mut items = Vec::new();
-        self.decoder.push(frame, protocol, &mut items);
-        if items.iter().any(Result::is_ok) {
-            self.mark_useful(now);
-        }
-        for item in items {
-            match item {
-                Ok(n) => {
-                    if FEED_TRIGGERS.contains(&n.code.as_str()) {
-                        self.request_fetch(now);
-                    }
-                    if n.timestamp.is_some() && !self.seen.insert(&n) {
-                        self.stats.duplicates += 1;
-                        continue;
-                    }
-                    self.deliver(n, Source::Push);
-                }
-                Err(e) => self.error(e),
-            }
-        }
-    }
-
-    fn deliver(&mut self, notice: Notice, source: Source) {
-        self.stats.messages += 1;
-        let subs = self.registry.matching(&notice.code);
-        if !subs.is_empty() {
-            self.out
-                .push_back(Output::Deliver(Message { notice, source }, subs));
-        }
-    }
-
-    /// The current socket is gone (closed, failed, timed out, stuck, assumed dead).
-    fn socket_lost(&mut self, now: u64, reason: Reason) {
-        let (live, useful) = self.abandon_socket();
-        if live {
-            self.gap = true;
-        }
-        if !useful {
-            self.failures = self.failures.saturating_add(1);
-        }
-        let immediate = matches!(reason, Reason::Slept | Reason::Online | Reason::Visible);
-        match self.mode {
-            Mode::Polling => {
-                self.retry_at = Some(now + self.backoff.delay(self.failures));
-            }
-            Mode::WebSocket if self.failures >= self.cfg.fallback_after => {
-                self.enter_polling(now, Reason::Fallback);
-            }
-            Mode::WebSocket if immediate && useful => self.start_attempt(now, reason),
-            Mode::WebSocket => {
-                self.retry_at = Some(now + self.backoff.delay(self.failures.saturating_sub(1)));
-                self.set_state(now, State::Backoff, reason);
-            }
-        }
-    }
-
-    fn enter_polling(&mut self, now: u64, reason: Reason) {
-        self.mode = Mode::Polling;
-        self.retry_at = Some(now + self.backoff.delay(self.failures));
-        self.poll_errors = 0;
-        self.set_state(now, State::Polling, reason);
-        self.poll_at = None;
-        if !self.session_expired {
-            self.request_fetch(now);
-        }
-        self.announce_gap();
     }
 }

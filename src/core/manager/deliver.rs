@@ -1,0 +1,106 @@
+//! Delivery, one message at a time. Owns: the outbox, where decoded messages and resyncs
+//! wait; subscribers are matched only when the shell takes the next output.
+//!
+//! The rules this gives (the DOM `EventTarget` rule, per message, never per frame):
+//! - a subscription added while a message is delivered starts with the next message, even
+//!   one from the same frame: the next message is matched after the handler returned;
+//! - one removed before its turn is not called: the shell looks each handler up at call
+//!   time, in the registry's live set;
+//! - `close()` discards every queued message and resync: after it no handler is called.
+//!
+//! Frame boundaries are therefore invisible: a stream split into frames any way gives the
+//! same handler calls.
+
+use super::{Manager, Output};
+use crate::core::notice::{Message, Notice, Source};
+use std::collections::VecDeque;
+
+/// Codes that tell WoK's UI to re-read `/notifications`.
+const FEED_TRIGGERS: [&str; 2] = ["POST:/wok/notifications", "DELETE:/wok/notification"];
+
+/// One queued output.
+#[derive(Debug)]
+enum Queued {
+    /// An output carried out as is.
+    Now(Output),
+    /// A message: subscribers are matched when it is taken.
+    Message(Message),
+    /// A gap: resync subscribers are listed when it is taken.
+    Resync,
+}
+
+/// Outputs waiting for the shell, in order.
+#[derive(Debug, Default)]
+pub(super) struct Outbox(VecDeque<Queued>);
+
+impl Outbox {
+    pub(super) fn push(&mut self, o: Output) {
+        self.0.push_back(Queued::Now(o));
+    }
+
+    /// Forgets every queued message and resync (on `close()`).
+    pub(super) fn discard_deliveries(&mut self) {
+        self.0.retain(|q| matches!(q, Queued::Now(_)));
+    }
+}
+
+impl Manager {
+    /// The next output to carry out, in order; `None` when drained.
+    ///
+    /// A message is matched against the subscriptions live *now*, so outputs must be taken
+    /// one at a time, each carried out (handlers called) before the next is taken. A message
+    /// nobody subscribes to is skipped.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        while let Some(q) = self.out.0.pop_front() {
+            match q {
+                Queued::Now(o) => return Some(o),
+                Queued::Message(m) => {
+                    let ids = self.registry.matching(&m.notice.code);
+                    if !ids.is_empty() {
+                        return Some(Output::Deliver(m, ids));
+                    }
+                }
+                Queued::Resync => return Some(Output::Resync(self.registry.resync_targets())),
+            }
+        }
+        None
+    }
+
+    /// Number of messages waiting in the outbox (decoded, not yet delivered).
+    pub fn queued_messages(&self) -> usize {
+        self.out
+            .0
+            .iter()
+            .filter(|q| matches!(q, Queued::Message(_)))
+            .count()
+    }
+
+    /// Queues one pushed notice: feed triggers, dedupe of timestamped ones, delivery.
+    pub(super) fn pushed(&mut self, now: u64, n: Notice) {
+        if FEED_TRIGGERS.contains(&n.code.as_str()) {
+            self.request_fetch(now);
+        }
+        if n.timestamp.is_some() && !self.seen.insert(&n) {
+            self.stats.duplicates += 1;
+            return;
+        }
+        self.deliver(n, Source::Push);
+    }
+
+    /// Queues one message for its subscribers.
+    pub(super) fn deliver(&mut self, notice: Notice, source: Source) {
+        self.stats.messages += 1;
+        self.out
+            .0
+            .push_back(Queued::Message(Message { notice, source }));
+    }
+
+    /// Queues `resync` if a live transport was lost since the last announcement.
+    pub(super) fn announce_gap(&mut self) {
+        if self.gap {
+            self.gap = false;
+            self.stats.resyncs += 1;
+            self.out.0.push_back(Queued::Resync);
+        }
+    }
+}
