@@ -1,10 +1,100 @@
-// The hot path of delivery, in JS: wasm makes one call per message instead of one per
-// handler (each wasm→JS call costs a boundary crossing and a try/catch shim).
-// Shipped as a wasm-bindgen snippet next to the glue; no eval, no globals.
+// The handler table of one manager, in JS: the only place a subscription id or a listener
+// meets its function. The core (wasm) owns every other fact of a subscription (pattern,
+// tab, persistence) and decides who is called; this file calls them. Shipped as a
+// wasm-bindgen snippet next to the glue; no eval, no globals.
+//
+// Rules (the DOM EventTarget rule, per message):
+// - a handler is looked up at call time: one removed by an earlier handler is skipped;
+// - `epoch` changes when the manager closes: a delivery under way stops at once;
+// - a throwing handler is reported, the others still run;
+// - removal functions are idempotent and keep nothing once called or once the table is freed.
 
-/** A handler record: the subscriber's function and how to call it. */
-export function makeRecord(f, compat, id) {
-  return { f, compat, id, live: true };
+/** A new, empty table: subscription handlers by id, and `on()` listeners by kind. */
+export function makeTable() {
+  return { subs: new Map(), on: [new Set(), new Set(), new Set()], epoch: 0 };
+}
+
+/** Registers subscription `id`: `f(msg)`, or `f(code)` for WoK-compat listeners. */
+export function addSub(t, id, f, compat) {
+  t.subs.set(id, { f, compat });
+}
+
+/** Forgets subscription `id`; whether it was there. */
+export function removeSub(t, id) {
+  return t.subs.delete(id);
+}
+
+/** Handlers and listeners held. */
+export function handlerCount(t) {
+  return t.subs.size + t.on[0].size + t.on[1].size + t.on[2].size;
+}
+
+/** The manager closed: any delivery under way stops before its next handler. */
+export function bumpEpoch(t) {
+  t.epoch++;
+}
+
+/**
+ * Calls the handlers of `ids` in order with `msg` (or `code` for compat ones). Returns
+ * `[id, error, …]` for the handlers that threw, or undefined.
+ */
+export function dispatch(t, ids, msg, code) {
+  // `ids` views wasm memory, which a handler may grow: copy before calling anyone.
+  const list = Array.from(ids);
+  const epoch = t.epoch;
+  let failed;
+  for (const id of list) {
+    if (t.epoch !== epoch) break;
+    const h = t.subs.get(id);
+    if (h === undefined) continue;
+    try {
+      h.f(h.compat ? code : msg);
+    } catch (e) {
+      (failed || (failed = [])).push(id, e);
+    }
+  }
+  return failed;
+}
+
+/**
+ * Adds an `on(kind)` listener; returns its removal function. Calling that function again
+ * does nothing; once called (or once the table is freed) it holds neither the listener
+ * nor the table.
+ */
+export function listen(t, kind, f) {
+  let set = t.on[kind];
+  let rec = { f };
+  set.add(rec);
+  return () => {
+    if (set !== null) {
+      set.delete(rec);
+      rec.f = null;
+      set = rec = null;
+    }
+  };
+}
+
+/** Calls the `on(kind)` listeners present when the event starts; a throw is ignored. */
+export function emit(t, kind, arg) {
+  const set = t.on[kind];
+  for (const rec of Array.from(set)) {
+    if (!set.has(rec)) continue;
+    try {
+      rec.f(arg);
+    } catch (_) {
+      // A listener's failure is its own.
+    }
+  }
+}
+
+/** Forgets everything (the manager was freed). */
+export function clearTable(t) {
+  t.subs.clear();
+  for (const set of t.on) {
+    for (const rec of set) rec.f = null;
+    set.clear();
+  }
+  t.epoch++;
 }
 
 /** The object a subscription handler receives. */
@@ -13,25 +103,4 @@ export function makeMessage(code, source, message, timestamp) {
   if (message !== undefined) m.message = message;
   if (timestamp !== undefined) m.timestamp = timestamp;
   return m;
-}
-
-/**
- * Calls each live record of `list`, in order, with `msg` (or `code` for WoK-compat records);
- * stops if the manager is closed meanwhile (`gate.closed`). Records removed by an earlier
- * handler (`live = false`) are skipped. Returns `[record, error, …]` for the handlers that
- * threw, or undefined: a throw affects nobody else.
- */
-export function dispatch(list, msg, code, gate) {
-  let failed;
-  for (let i = 0; i < list.length; i++) {
-    if (gate.closed) break;
-    const h = list[i];
-    if (!h.live) continue;
-    try {
-      h.f(h.compat ? code : msg);
-    } catch (e) {
-      (failed || (failed = [])).push(h, e);
-    }
-  }
-  return failed;
 }

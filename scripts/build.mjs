@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = join(root, 'pkg');
+// WOK_PUSH_OUT / WOK_PUSH_VERSION: a second build with another release string, for the
+// test that loads two releases on one page (tests/e2e/copies.test.mjs).
+const pkg = process.env.WOK_PUSH_OUT ? join(root, process.env.WOK_PUSH_OUT) : join(root, 'pkg');
 const bin = join(root, 'node_modules', '.bin');
 const cargoBin = join(process.env.CARGO_HOME || join(process.env.HOME, '.cargo'), 'bin');
 const env = { ...process.env, PATH: `${bin}:${cargoBin}:${process.env.PATH}` };
@@ -18,7 +20,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inh
 // Own target dir and remapped paths: panic locations then hold short paths, not the
 // builder's home directory (bytes, and no machine paths in the shipped file).
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
-const target = join(root, 'target', 'pkg-build');
+const target = join(root, 'target', process.env.WOK_PUSH_VERSION ? 'pkg-build-other' : 'pkg-build');
 const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
 execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'],
   { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
@@ -66,7 +68,7 @@ copyFileSync(join(root, 'js/wok-push.js'), join(pkg, 'wok-push.js'));
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
-const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+const version = process.env.WOK_PUSH_VERSION || /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',
   version,

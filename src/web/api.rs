@@ -8,7 +8,6 @@ use super::{options, singleton};
 use crate::core::{Error, Input, SubId};
 use js_sys::{Function, Object};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -245,7 +244,7 @@ impl PushManager {
         let tab = get(&options, "tab").as_string().filter(|t| !t.is_empty());
         let id = self.inner.subscribe(
             code,
-            handler,
+            &handler,
             Style::Object,
             tab,
             flag(&options, "persist"),
@@ -277,11 +276,12 @@ impl PushManager {
         let persist = persist.is_some_and(|p| !p.is_undefined());
         let tab = (!persist).then(|| String::from("wok"));
         self.inner
-            .subscribe(msg, handler, Style::Compat, tab, persist, true);
+            .subscribe(msg, &handler, Style::Compat, tab, persist, true);
     }
 
     /// Adds a listener for `'state'` (`StateEvent`), `'error'` (`PushError`) or `'resync'`;
-    /// returns a function that removes it.
+    /// returns a function that removes it. That function may be called any number of times
+    /// (only the first call does something), and holds nothing once called.
     ///
     /// ```js
     /// const off = push.on('state', (e) => badge(e.state, e.reason));
@@ -295,15 +295,9 @@ impl PushManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "'state' | 'error' | 'resync'")] event: &str,
         #[wasm_bindgen(unchecked_param_type = "(e: never) => void")] listener: Function,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<Function, JsValue> {
         let kind = Event::parse(event).ok_or_else(|| js_err(&Error::InvalidOption("event")))?;
-        let id = self.inner.on(kind, listener);
-        let weak = Rc::downgrade(&self.inner);
-        Ok(Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                inner.off(kind, id);
-            }
-        }))
+        Ok(self.inner.on(kind, &listener))
     }
 
     /// Drops every subscription of `tab`; returns how many were dropped.
@@ -345,6 +339,22 @@ impl PushManager {
     /// ```
     pub fn close(&self) {
         self.inner.input(Input::Close);
+    }
+
+    /// The release of the copy of wok-push that made this manager, e.g. `'0.2.0'`.
+    ///
+    /// ```js
+    /// if (push.version !== undefined) console.log('wok-push', push.version);
+    /// ```
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        singleton::VERSION.into()
+    }
+
+    /// The contract between copies this manager honours (see README "Two copies on a page").
+    #[wasm_bindgen(getter)]
+    pub fn contract(&self) -> u32 {
+        singleton::CONTRACT
     }
 
     /// The current state: `'connecting' | 'open' | 'polling' | 'backoff' | 'closed'`.

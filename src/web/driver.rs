@@ -1,10 +1,18 @@
 //! The driver: one mutation, then drain every output, then re-arm the one timer.
 //! Owns: the core [`Manager`] and every JS resource of one manager (socket, fetch, timer,
-//! lifecycle listeners, handlers). No `RefCell` is borrowed while user JS runs: each output
-//! is popped under a short borrow, which is released before it is carried out.
+//! lifecycle listeners, the handler table). No `RefCell` is borrowed while user JS runs:
+//! each output is popped under a short borrow, which is released before it is carried out.
+//!
+//! Re-entrancy: a handler may call back into the manager (`subscribe`, `close`, …). Such a
+//! call only mutates the core; the outermost drain, still running below the handler,
+//! carries out what it produced, one output at a time, so the core matches each next
+//! message against the subscriptions live at that moment.
 
-use super::handlers::{dispatch, make_message, Handlers, Style};
-use super::js::{get, opt_str, set, to_js_error, Clock};
+use super::handlers::{
+    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen, make_message,
+    make_table, remove_sub, Style, Table,
+};
+use super::js::{opt_str, set, to_js_error, Clock};
 use super::page::Page;
 use super::poll::Poll;
 use super::timer::Timer;
@@ -63,10 +71,10 @@ impl Keys {
 pub struct Inner {
     clock: Clock,
     keys: Keys,
-    /// `{ closed }`, read by `dispatch` before each handler call.
-    gate: Object,
-    /// Dispatch lists by target ids, reused while no subscription changes.
-    lists: RefCell<Vec<(Vec<SubId>, Array)>>,
+    /// id -> JS handler, and the `on()` listeners (`js/dispatch.js`).
+    table: Table,
+    /// A drain is running (further down the stack): nested inputs only mutate.
+    draining: Cell<bool>,
     core: RefCell<Manager>,
     url: String,
     notifications_url: String,
@@ -75,15 +83,18 @@ pub struct Inner {
     poll: RefCell<Option<Poll>>,
     timer: RefCell<Timer>,
     page: RefCell<Option<Page>>,
-    subs: RefCell<Handlers>,
-    listeners: RefCell<[Handlers; 3]>,
-    next_listener: Cell<u32>,
 }
 
 /// Feeds `input` to the manager behind `sink`, if it is still alive.
 pub fn feed(sink: &Weak<Inner>, input: Input) {
     if let Some(inner) = sink.upgrade() {
         inner.input(input);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        clear_table(&self.table);
     }
 }
 
@@ -102,8 +113,8 @@ impl Inner {
         Ok(Rc::new_cyclic(|this| Inner {
             clock: Clock::new(),
             keys: Keys::new(),
-            gate: Object::new(),
-            lists: RefCell::new(Vec::new()),
+            table: make_table(),
+            draining: Cell::new(false),
             core: RefCell::new(core),
             url,
             notifications_url,
@@ -112,13 +123,10 @@ impl Inner {
             poll: RefCell::new(None),
             timer: RefCell::new(Timer::default()),
             page: RefCell::new(None),
-            subs: RefCell::new(Handlers::default()),
-            listeners: RefCell::new(Default::default()),
-            next_listener: Cell::new(0),
         }))
     }
 
-    /// One mutation, then drain, then re-arm.
+    /// One mutation, then (unless a drain is already running) drain and re-arm.
     pub fn input(&self, input: Input) {
         if let Input::Fetched(gen, _) = &input {
             let done = {
@@ -131,8 +139,19 @@ impl Inner {
             };
             drop(done);
         }
-        self.core.borrow_mut().handle(self.clock.now(), input);
-        self.drain();
+        let closed = {
+            let mut core = self.core.borrow_mut();
+            let was = core.is_closed();
+            core.handle(self.clock.now(), input);
+            !was && core.is_closed()
+        };
+        if closed {
+            // Before anything else runs: no handler is called after `close()`.
+            bump_epoch(&self.table);
+        }
+        if !self.draining.get() {
+            self.drain();
+        }
     }
 
     /// Called by the timer.
@@ -149,6 +168,7 @@ impl Inner {
     }
 
     fn drain(&self) {
+        self.draining.set(true);
         loop {
             let next = self.core.borrow_mut().poll_output();
             match next {
@@ -156,6 +176,7 @@ impl Inner {
                 None => break,
             }
         }
+        self.draining.set(false);
         let deadline = self.core.borrow().poll_timeout();
         self.timer
             .borrow_mut()
@@ -211,23 +232,16 @@ impl Inner {
             Output::State(change) => self.state_changed(change),
             Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
             Output::Resync(ids) => self.resync(&ids),
-            Output::Error(e) => self.emit(Event::Error, &to_js_error(&e).into()),
+            Output::Error(e) => emit(&self.table, Event::Error as u32, &to_js_error(&e).into()),
             Output::Dropped(ids) => {
-                let mut subs = self.subs.borrow_mut();
                 for id in ids {
-                    subs.remove(id);
+                    remove_sub(&self.table, id);
                 }
-                self.lists.borrow_mut().clear();
             }
         }
     }
 
     fn state_changed(&self, c: StateChange) {
-        set(
-            &self.gate,
-            "closed",
-            &JsValue::from_bool(c.state == State::Closed),
-        );
         if c.state == State::Closed {
             let page = self.page.borrow_mut().take();
             drop(page);
@@ -238,35 +252,17 @@ impl Inner {
         let e = Object::new();
         set(&e, "previous", &c.previous.as_str().into());
         set(&e, "state", &c.state.as_str().into());
-        set(&e, "transport", &opt_str(c.transport.as_str()).into());
-        if c.transport.as_str().is_none() {
-            set(&e, "transport", &JsValue::NULL);
-        }
+        set(
+            &e,
+            "transport",
+            &c.transport.as_str().map_or(JsValue::NULL, JsValue::from_str),
+        );
         set(&e, "reason", &c.reason.as_str().into());
         set(&e, "reasonCode", &JsValue::from(c.reason.code()));
         if let Some(ms) = c.retry_in {
             set(&e, "retryIn", &JsValue::from(ms as f64));
         }
-        self.emit(Event::State, &e.into());
-    }
-
-    /// The dispatch list for `ids`, from the cache when no subscription changed since.
-    fn list(&self, ids: &[SubId]) -> Array {
-        if let Some((_, l)) = self
-            .lists
-            .borrow()
-            .iter()
-            .find(|(k, _)| k.as_slice() == ids)
-        {
-            return l.clone();
-        }
-        let l = self.subs.borrow().records(ids);
-        let mut lists = self.lists.borrow_mut();
-        if lists.len() >= 32 {
-            lists.clear();
-        }
-        lists.push((ids.to_vec(), l.clone()));
-        l
+        emit(&self.table, Event::State as u32, &e.into());
     }
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
@@ -278,15 +274,14 @@ impl Inner {
             n.message.clone(),
             n.timestamp.clone(),
         );
-        let list = self.list(ids);
-        let failed = dispatch(&list, &obj, &code, &self.gate);
+        let failed = dispatch(&self.table, ids, &obj, &code);
         self.report_failures(&failed, &n.code);
     }
 
     fn resync(&self, ids: &[SubId]) {
         let e = Object::new();
         set(&e, "source", self.keys.source(Source::Resync));
-        self.emit(Event::Resync, &e.into());
+        emit(&self.table, Event::Resync as u32, &e.into());
         for &id in ids {
             let pattern = self
                 .core
@@ -297,20 +292,19 @@ impl Inner {
             if let Some(p) = pattern {
                 let code = JsValue::from_str(&p);
                 let obj = make_message(&code, self.keys.source(Source::Resync), None, None);
-                let list = self.subs.borrow().records(&[id]);
-                let failed = dispatch(&list, &obj, &code, &self.gate);
+                let failed = dispatch(&self.table, &[id], &obj, &code);
                 self.report_failures(&failed, &p);
             }
         }
     }
 
-    /// Reports each handler that threw (`[record, error, …]` from `dispatch`) once.
+    /// Reports each handler that threw (`[id, error, …]` from `dispatch`) once.
     fn report_failures(&self, failed: &JsValue, code: &str) {
         let Some(pairs) = failed.dyn_ref::<Array>() else {
             return;
         };
         for i in (0..pairs.length()).step_by(2) {
-            let id = get(&pairs.get(i), "id").as_f64().unwrap_or(0.0) as SubId;
+            let id = pairs.get(i).as_f64().unwrap_or(0.0) as SubId;
             let err = to_js_error(&Error::HandlerThrew);
             set(&err, "cause", &pairs.get(i + 1));
             set(&err, "messageCode", &JsValue::from_str(code));
@@ -322,18 +316,7 @@ impl Inner {
                 .and_then(|s| s.tab.clone());
             set(&err, "tab", &opt_str(tab.as_deref()));
             set(&err, "subscription", &JsValue::from(id));
-            self.emit(Event::Error, &err.into());
-        }
-    }
-
-    /// Calls every `on(kind)` listener with `arg`; a throwing listener is ignored.
-    fn emit(&self, kind: Event, arg: &JsValue) {
-        let ids = self.listeners.borrow()[kind as usize].ids();
-        for id in ids {
-            let h = self.listeners.borrow()[kind as usize].get(id);
-            if let Some(h) = h {
-                let _ = h.f.call1(&JsValue::UNDEFINED, arg);
-            }
+            emit(&self.table, Event::Error as u32, &err.into());
         }
     }
 
@@ -341,7 +324,7 @@ impl Inner {
     pub fn subscribe(
         &self,
         pattern: &str,
-        f: Function,
+        f: &Function,
         style: Style,
         tab: Option<String>,
         persist: bool,
@@ -351,15 +334,13 @@ impl Inner {
             .core
             .borrow_mut()
             .subscribe(self.clock.now(), pattern, tab, persist, resync);
-        self.subs.borrow_mut().add_record(id, f, style);
-        self.lists.borrow_mut().clear();
+        add_sub(&self.table, id, f, style == Style::Compat);
         id
     }
 
     /// Removes a subscription; `false` when already gone.
     pub fn unsubscribe(&self, id: SubId) -> bool {
-        self.subs.borrow_mut().remove(id);
-        self.lists.borrow_mut().clear();
+        remove_sub(&self.table, id);
         self.core.borrow_mut().unsubscribe(id)
     }
 
@@ -371,25 +352,15 @@ impl Inner {
     /// Drops every subscription of `tab`; returns how many.
     pub fn close_tab(&self, tab: &str) -> usize {
         let ids = self.core.borrow_mut().close_tab(tab);
-        let mut subs = self.subs.borrow_mut();
         for &id in &ids {
-            subs.remove(id);
+            remove_sub(&self.table, id);
         }
-        self.lists.borrow_mut().clear();
         ids.len()
     }
 
-    /// Adds an `on(kind)` listener; returns its id.
-    pub fn on(&self, kind: Event, f: Function) -> u32 {
-        let id = self.next_listener.get().wrapping_add(1);
-        self.next_listener.set(id);
-        self.listeners.borrow_mut()[kind as usize].add(id, f, Style::Object);
-        id
-    }
-
-    /// Removes an `on(kind)` listener; `false` when already gone.
-    pub fn off(&self, kind: Event, id: u32) -> bool {
-        self.listeners.borrow_mut()[kind as usize].remove(id)
+    /// Adds an `on(kind)` listener; returns its idempotent removal function.
+    pub fn on(&self, kind: Event, f: &Function) -> Function {
+        listen(&self.table, kind as u32, f)
     }
 
     /// Reads the core (briefly; never held across user JS).
@@ -404,13 +375,7 @@ impl Inner {
             usize::from(self.poll.borrow().is_some()),
             usize::from(self.timer.borrow().is_armed()),
             self.page.borrow().as_ref().map_or(0, Page::len),
-            self.subs.borrow().len()
-                + self
-                    .listeners
-                    .borrow()
-                    .iter()
-                    .map(Handlers::len)
-                    .sum::<usize>(),
+            handler_count(&self.table) as usize,
         ]
     }
 }

@@ -1,18 +1,39 @@
-//! User handlers. Owns: the handler records of subscriptions (by id, in order), the
-//! `on('state' | 'error' | 'resync')` listeners, and the JS side of delivery
-//! (`js/dispatch.js`): a record is `{ f, compat, id, live }`; removing a handler sets
-//! `live = false`, so a dispatch already under way skips it. Nothing here is borrowed while
-//! user JS runs.
+//! User handlers. Owns: the bindings to the handler table (`js/dispatch.js`), the one place
+//! where a subscription id or an `on()` listener meets its JS function. The core keeps
+//! every other fact of a subscription; nothing here is borrowed while user JS runs.
 
-use crate::core::SubId;
-use js_sys::{Array, Function, Reflect};
-use std::rc::Rc;
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/dispatch.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = makeRecord)]
-    fn make_record(f: &Function, compat: bool, id: u32) -> JsValue;
+    /// A manager's handler table (opaque to Rust).
+    pub type Table;
+
+    /// A new, empty table.
+    #[wasm_bindgen(js_name = makeTable)]
+    pub fn make_table() -> Table;
+    /// Registers subscription `id`'s handler; `compat`: called with the code string.
+    #[wasm_bindgen(js_name = addSub)]
+    pub fn add_sub(t: &Table, id: u32, f: &Function, compat: bool);
+    /// Forgets subscription `id`'s handler.
+    #[wasm_bindgen(js_name = removeSub)]
+    pub fn remove_sub(t: &Table, id: u32) -> bool;
+    /// Handlers and listeners held.
+    #[wasm_bindgen(js_name = handlerCount)]
+    pub fn handler_count(t: &Table) -> u32;
+    /// Stops any delivery under way (the manager closed).
+    #[wasm_bindgen(js_name = bumpEpoch)]
+    pub fn bump_epoch(t: &Table);
+    /// Calls the handlers of `ids`; returns `[id, error, …]` for throwers, or undefined.
+    pub fn dispatch(t: &Table, ids: &[u32], msg: &JsValue, code: &JsValue) -> JsValue;
+    /// Adds an `on(kind)` listener; returns its idempotent removal function.
+    pub fn listen(t: &Table, kind: u32, f: &Function) -> Function;
+    /// Calls the `on(kind)` listeners.
+    pub fn emit(t: &Table, kind: u32, arg: &JsValue);
+    /// Forgets every handler and listener.
+    #[wasm_bindgen(js_name = clearTable)]
+    pub fn clear_table(t: &Table);
     /// Builds `{ code, source, message?, timestamp? }`.
     #[wasm_bindgen(js_name = makeMessage)]
     pub fn make_message(
@@ -21,8 +42,6 @@ extern "C" {
         message: Option<String>,
         timestamp: Option<String>,
     ) -> JsValue;
-    /// Calls the live records of `list`; returns `[record, error, …]` for throwers.
-    pub fn dispatch(list: &Array, msg: &JsValue, code: &JsValue, gate: &JsValue) -> JsValue;
 }
 
 /// How a subscription's handler is called.
@@ -32,96 +51,4 @@ pub enum Style {
     Object,
     /// WoK compat: `fn(code)` with the message string only.
     Compat,
-}
-
-/// One registered handler.
-#[derive(Clone, Debug)]
-pub struct Handler {
-    /// Subscription (or listener) id.
-    pub id: SubId,
-    /// The function (shared: cloning a handler for a call crosses no JS boundary).
-    pub f: Rc<Function>,
-    /// Call style.
-    pub style: Style,
-    /// The JS record used by `dispatch` (`None` for `on()` listeners).
-    pub record: Option<JsValue>,
-}
-
-/// Handlers kept sorted by id (ids only grow, so push keeps order).
-#[derive(Debug, Default)]
-pub struct Handlers {
-    list: Vec<Handler>,
-}
-
-impl Handlers {
-    /// Registers a listener under `id` (called directly, no record).
-    pub fn add(&mut self, id: SubId, f: Function, style: Style) {
-        self.list.push(Handler {
-            id,
-            f: Rc::new(f),
-            style,
-            record: None,
-        });
-    }
-
-    /// Registers a subscription handler under `id` with its dispatch record.
-    pub fn add_record(&mut self, id: SubId, f: Function, style: Style) {
-        let record = make_record(&f, style == Style::Compat, id);
-        self.list.push(Handler {
-            id,
-            f: Rc::new(f),
-            style,
-            record: Some(record),
-        });
-    }
-
-    /// The handler of `id`, cloned so the caller can release the borrow before calling.
-    pub fn get(&self, id: SubId) -> Option<Handler> {
-        self.list
-            .binary_search_by_key(&id, |h| h.id)
-            .ok()
-            .map(|i| self.list[i].clone())
-    }
-
-    /// Removes `id` (marking its record dead); `false` when absent.
-    pub fn remove(&mut self, id: SubId) -> bool {
-        match self.list.binary_search_by_key(&id, |h| h.id) {
-            Ok(i) => {
-                let h = self.list.remove(i);
-                if let Some(r) = h.record {
-                    let _ = Reflect::set(&r, &JsValue::from_str("live"), &JsValue::FALSE);
-                }
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// The dispatch records of `ids` that are still registered, in order.
-    pub fn records(&self, ids: &[SubId]) -> Array {
-        let out = Array::new();
-        for &id in ids {
-            if let Ok(i) = self.list.binary_search_by_key(&id, |h| h.id) {
-                if let Some(r) = &self.list[i].record {
-                    out.push(r);
-                }
-            }
-        }
-        out
-    }
-
-    /// All handler ids, in order.
-    pub fn ids(&self) -> Vec<SubId> {
-        self.list.iter().map(|h| h.id).collect()
-    }
-
-    /// Number of handlers.
-    pub fn len(&self) -> usize {
-        self.list.len()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
 }

@@ -100,7 +100,7 @@ test('hostile /notifications: each answer is a typed error, polling backs off, c
   await env.control('upgrades', { accept: false });
   await env.control('drop');
   await until(() => page.evaluate(() => window.push.state === 'polling'), 15000, 'polling');
-  const want = { 500: 'http-status', html: 'not-json', malformed: 'bad-shape', shape: 'bad-shape', huge: 'too-many-notifications', hang: 'fetch-timeout', reset: 'network' };
+  const want = { 500: 'http-status', html: 'not-json', malformed: 'malformed-json', shape: 'bad-shape', huge: 'too-many-notifications', hang: 'fetch-timeout', reset: 'network' };
   for (const [mode, code] of Object.entries(want)) {
     await env.control('mode', { feed: mode });
     await page.evaluate(() => { window.rec.errors.length = 0; });
