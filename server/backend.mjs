@@ -1,5 +1,5 @@
 // A WoK-like backend for the demo and the tests, on 127.0.0.1 only.
-//  - static: www/ at /, pkg/ at /pkg/, tests/pages/ at /test/ (application/wasm for .wasm)
+//  - static: www/ at /, pkg/ at /pkg/, target/pkg-other/ (a second release) at /pkg-other/, tests/pages/ at /test/ (application/wasm for .wasm)
 //  - GET /notifications, GET|DELETE /notifications/<code>  (wok-protocol.md §3)
 //  - push websocket at /websockify?token=...  (websockify in front of WoK's push server, §1)
 //  - a small kimchi-like REST API (/plugins/kimchi/vms, /plugins/kimchi/templates) that pushes
@@ -19,7 +19,7 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.ts': 'text/plain',
   '.png': 'image/png', '.svg': 'image/svg+xml', '.md': 'text/plain; charset=utf-8',
 };
-const STATIC = [['/pkg/', join(ROOT, 'pkg')], ['/test/', join(ROOT, 'tests/pages')],
+const STATIC = [['/pkg/', join(ROOT, 'pkg')], ['/pkg-other/', join(ROOT, 'target', 'pkg-other')], ['/test/', join(ROOT, 'tests/pages')],
   ['/consumer/', join(ROOT, 'target/consumer-dist')], ['/', join(ROOT, 'www')]];
 
 /** WoK's timestamp: local time, ISO, microseconds, no zone (datetime.now().isoformat()). */
@@ -198,8 +198,9 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     const what = url.pathname.slice('/_control/'.length);
     const body = req.method === 'GET' ? {} : await readBody(req);
     switch (what) {
-      case 'push': {
+      case 'push': { // `frames: 'each'`: one frame per message, in the same tick
         const codes = Array.isArray(body.messages) ? body.messages.map(String) : [String(body.message ?? body.code ?? '')];
+        if (body.frames === 'each') { for (const c of codes) push([c]); return json(res, 200, { sockets: sockets.size }); }
         return json(res, 200, { sockets: push(codes) });
       }
       case 'push-split': return json(res, 200, { sockets: pushSplit(String(body.message ?? body.code), body.at) });
