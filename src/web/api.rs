@@ -351,7 +351,7 @@ impl PushManager {
         singleton::VERSION.into()
     }
 
-    /// The contract between copies this manager honours (see README "Two copies on a page").
+    /// The contract between copies this manager honours (see README "Two copies on one page").
     #[wasm_bindgen(getter)]
     pub fn contract(&self) -> u32 {
         singleton::CONTRACT
