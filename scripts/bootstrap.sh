@@ -1,74 +1,109 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, and skips what is present (idempotent).
+# Installs what wok-push needs, and skips what is present (idempotent).
 # A fresh machine needs only Rust (rustup), Node.js and npm.
+#
+#   bash scripts/bootstrap.sh demo        what `npm start` and `npm run build` need:
+#                                         the wasm target, wasm-bindgen-cli, npm deps
+#   bash scripts/bootstrap.sh test        + what `npm test` needs: Chromium, chromedriver,
+#                                         Firefox ESR (apt), geckodriver (crates.io)
+#   bash scripts/bootstrap.sh wasm-pack   + wasm-pack, for `wasm-pack test` (not used by npm test)
+#
+# Independent installs run side by side: npm and apt (network and disk) next to the cargo
+# compiles (CPU). The cargo compiles run one after another: on 2 cores two at once are no
+# faster than one after the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE=${1:-test}
+case "$MODE" in demo | test | wasm-pack) ;; *) echo "usage: bootstrap.sh [demo|test|wasm-pack]" >&2; exit 2 ;; esac
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 say() { printf 'bootstrap: %s\n' "$*"; }
 die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
+LOGS=target/bootstrap; mkdir -p "$LOGS"
+started=$(date +%s)
 
 command -v cargo >/dev/null || die "Rust is required (cargo not found): install it with rustup, https://rustup.rs"
 command -v node >/dev/null || die "Node.js >= 18 is required (node not found)"
 command -v npm >/dev/null || die "npm is required (npm not found)"
 
-# 1. The wasm target.
+# Background jobs: name -> pid; their output goes to target/bootstrap/<name>.log.
+declare -A jobs=()
+bg() { local name=$1; shift; ("$@") > "$LOGS/$name.log" 2>&1 & jobs[$name]=$!; }
+wait_all() {
+  local failed=0
+  for name in "${!jobs[@]}"; do
+    if wait "${jobs[$name]}"; then say "$name: done"; else
+      failed=1; echo "bootstrap: $name FAILED; its log (target/bootstrap/$name.log) ends with:" >&2
+      tail -n 20 "$LOGS/$name.log" >&2
+    fi
+  done
+  [ $failed -eq 0 ] || die "an install step failed (see above)"
+}
+
+# npm dependencies (ws, playwright-core, binaryen, esbuild, …), skipped when the lockfile is unchanged.
+LOCK_SUM=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f node_modules/.wok-push-lock ] && [ "$(cat node_modules/.wok-push-lock)" = "$LOCK_SUM" ]; then
+  say "npm dependencies: present"
+else
+  say "npm ci (about 10 s), in the background"
+  bg npm-ci bash -c "npm ci --no-audit --no-fund && echo '$LOCK_SUM' > node_modules/.wok-push-lock"
+fi
+
+# Browsers and drivers (test only): Chromium + chromedriver + Firefox ESR from Debian.
+if [ "$MODE" != demo ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox >/dev/null || command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "chromium, chromedriver, firefox: present"
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "apt-get install ${missing[*]} (about 30 s), in the background"
+    bg apt bash -c "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing[*]}"
+  else
+    die "please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]})"
+  fi
+fi
+
+# The wasm target.
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "wasm32-unknown-unknown target: present"
 else
-  say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown
+  say "adding the wasm32-unknown-unknown target (a few seconds)"; rustup target add wasm32-unknown-unknown
 fi
 
-# 2. wasm-bindgen-cli at exactly the Cargo.lock version (the CLI and the crate must match).
+# wasm-bindgen-cli at exactly the Cargo.lock version (the CLI and the crate must match).
 WB=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [ -n "$WB" ] || die "cannot read the wasm-bindgen version from Cargo.lock"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$WB" ] \
    && [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" = "$WB" ]; then
   say "wasm-bindgen-cli $WB: present"
 else
-  say "installing wasm-bindgen-cli $WB (a few minutes)"
+  say "compiling wasm-bindgen-cli $WB from crates.io (about 4 min on 2 cores, once per machine)"
   # --locked can fail on this registry (its lockfile wants a crate version that is missing).
-  cargo install wasm-bindgen-cli --version "$WB" --locked --force \
-    || cargo install wasm-bindgen-cli --version "$WB" --force
+  cargo install wasm-bindgen-cli --version "$WB" --locked --force -q \
+    || cargo install wasm-bindgen-cli --version "$WB" --force -q
 fi
 
-# 3. npm dependencies (ws, playwright-core, binaryen), skipped when the lockfile is unchanged.
-LOCK_SUM=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ -f node_modules/.wok-push-lock ] && [ "$(cat node_modules/.wok-push-lock)" = "$LOCK_SUM" ]; then
-  say "npm dependencies: present"
-else
-  say "npm ci"; npm ci --no-audit --no-fund
-  echo "$LOCK_SUM" > node_modules/.wok-push-lock
-fi
-
-# 4. Browsers and drivers: Chromium + chromedriver + Firefox ESR from Debian.
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v firefox >/dev/null || command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-if [ ${#missing[@]} -eq 0 ]; then
-  say "chromium, chromedriver, firefox: present"
-elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  say "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  die "please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]})"
-fi
-
-# 5. geckodriver (Firefox's WebDriver) from crates.io.
+# geckodriver (test only), Firefox's WebDriver, from crates.io.
 GD=0.37.1
-if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" = "$GD" ]; then
-  say "geckodriver $GD: present"
-else
-  say "installing geckodriver $GD (a few minutes)"; cargo install geckodriver --version "$GD" --locked --force
+if [ "$MODE" != demo ]; then
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" = "$GD" ]; then
+    say "geckodriver $GD: present"
+  else
+    say "compiling geckodriver $GD from crates.io (about 3 min on 2 cores, once per machine)"
+    cargo install geckodriver --version "$GD" --locked --force -q
+  fi
 fi
 
-# 6. wasm-pack, for library users' `wasm-pack test --headless --chrome --firefox`.
+# wasm-pack (opt-in), for library users' `wasm-pack test --headless --chrome --firefox`.
 WP=0.15.1
-if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" = "$WP" ]; then
-  say "wasm-pack $WP: present"
-else
-  say "installing wasm-pack $WP (a few minutes)"; cargo install wasm-pack --version "$WP" --locked --force
+if [ "$MODE" = wasm-pack ]; then
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" = "$WP" ]; then
+    say "wasm-pack $WP: present"
+  else
+    say "compiling wasm-pack $WP from crates.io (about 3.5 min)"; cargo install wasm-pack --version "$WP" --locked --force -q
+  fi
 fi
-say "ready"
+
+wait_all
+say "ready for '$MODE' in $(( $(date +%s) - started )) s"

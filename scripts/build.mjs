@@ -3,7 +3,7 @@
 //   + pkg/wok-push.js (classic script) + pkg/package.json + README.
 // Prints the sizes (raw and gzip -9) of what a page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,15 +15,41 @@ const pkg = process.env.WOK_PUSH_OUT ? join(root, process.env.WOK_PUSH_OUT) : jo
 const bin = join(root, 'node_modules', '.bin');
 const cargoBin = join(process.env.CARGO_HOME || join(process.env.HOME, '.cargo'), 'bin');
 const env = { ...process.env, PATH: `${bin}:${cargoBin}:${process.env.PATH}` };
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+/** Stops the build with one line (no stack trace). */
+function fail(line) {
+  console.error(`build: ${line}`);
+  process.exit(1);
+}
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+  } catch {
+    fail(`${cmd.split('/').pop()} failed (its output is above)`);
+  }
+};
+
+// What the build needs, checked first: a fresh clone stops here with the command to run.
+const SETUP = 'run `bash scripts/bootstrap.sh demo` (or `npm start`), then build again';
+const lockedBindgen = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(readFileSync(join(root, 'Cargo.lock'), 'utf8'))?.[1];
+const have = (cmd, args) => { try { return execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }); } catch { return ''; } };
+if (!have('cargo', ['--version'])) fail('cargo not found: install Rust with rustup (https://rustup.rs)');
+if (!have('rustup', ['target', 'list', '--installed']).split('\n').includes('wasm32-unknown-unknown')) fail(`the wasm32-unknown-unknown target is missing: ${SETUP}`);
+if (!have('wasm-bindgen', ['--version']).includes(` ${lockedBindgen}`)) fail(`wasm-bindgen-cli ${lockedBindgen} is missing: ${SETUP}`);
+for (const tool of ['wasm-opt', 'esbuild']) {
+  if (!existsSync(join(bin, tool))) fail(`node_modules/.bin/${tool} is missing: ${SETUP}`);
+}
 
 // Own target dir and remapped paths: panic locations then hold short paths, not the
 // builder's home directory (bytes, and no machine paths in the shipped file).
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
 const target = join(root, 'target', process.env.WOK_PUSH_VERSION ? 'pkg-build-other' : 'pkg-build');
 const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
-execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'],
-  { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
+try {
+  execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'],
+    { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
+} catch {
+  fail('cargo build failed (its output is above)');
+}
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
 run('wasm-bindgen', [
@@ -38,27 +64,26 @@ for (const f of ['wok_push.js', ...snippets]) {
   const file = join(pkg, f);
   run(join(bin, 'esbuild'), [file, '--minify', '--format=esm', '--target=es2020', '--allow-overwrite', `--outfile=${file}`, '--log-level=warning']);
 }
-// Precise overloads for on(): the generated signature cannot express them.
+// Types from one source: the checked-in js/wok_push.d.ts ships as is. The generated one is
+// only read to check that the wasm's exports and the declarations name the same members.
 const dts = join(pkg, 'wok_push.d.ts');
-const generated = /^(\s*)on\(event: 'state' \| 'error' \| 'resync', listener: \(e: never\) => void\): \(\) => void;$/m;
-let types = readFileSync(dts, 'utf8');
-// Optional trailing parameters (wasm-bindgen marks typed ones as required).
-for (const [from, to] of [
-  ['connect(options: ConnectOptions)', 'connect(options?: ConnectOptions)'],
-  ['options: SubscribeOptions): Subscription', 'options?: SubscribeOptions): Subscription'],
-  ['persist: unknown): void', 'persist?: unknown): void'],
-]) {
-  if (!types.includes(from)) throw new Error(`build: expected "${from}" in the .d.ts; update build.mjs`);
-  types = types.replace(from, to);
+const declared = readFileSync(join(root, 'js/wok_push.d.ts'), 'utf8');
+const surface = (text) => {
+  const names = new Set();
+  for (const m of text.matchAll(/^export (?:default )?(?:function|class) (\w+)/gm)) names.add(m[1]);
+  for (const c of text.matchAll(/^export class (\w+) \{([\s\S]*?)^\}/gm)) {
+    for (const m of c[2].matchAll(/^\s+(?:readonly )?(\w+)\s*[(:]/gm)) names.add(`${c[1]}.${m[1]}`);
+  }
+  return names;
+};
+const generatedNames = surface(readFileSync(dts, 'utf8'));
+const declaredNames = surface(declared);
+const missing = [...generatedNames].filter((n) => !declaredNames.has(n) && n !== '__wbg_init');
+const extra = [...declaredNames].filter((n) => !generatedNames.has(n) && n !== 'init');
+if (missing.length || extra.length) {
+  fail(`js/wok_push.d.ts disagrees with the wasm exports: undeclared ${JSON.stringify(missing)}, not exported ${JSON.stringify(extra)}`);
 }
-// `[Symbol.dispose]` needs lib esnext.disposable: keep the .d.ts usable with lib es2020.
-types = types.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, '');
-if (!generated.test(types)) throw new Error('build: the generated on() signature changed; update build.mjs');
-writeFileSync(dts, types.replace(generated, (_, sp) => [
-  `${sp}on(event: 'state', listener: (e: StateEvent) => void): () => void;`,
-  `${sp}on(event: 'error', listener: (e: PushError) => void): () => void;`,
-  `${sp}on(event: 'resync', listener: (e: ResyncEvent) => void): () => void;`,
-].join('\n')));
+writeFileSync(dts, declared);
 const wasm = join(pkg, 'wok_push_bg.wasm');
 // Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
 run(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
-bash scripts/bootstrap.sh || exit 1
+bash scripts/bootstrap.sh test || exit 1
 node scripts/build.mjs || exit 1
 
 LOGS=target/test-logs; mkdir -p "$LOGS"

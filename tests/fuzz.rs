@@ -83,7 +83,12 @@ proptest! {
             now += dt;
             let was_closed = m.state() == State::Closed;
             let reopening = matches!(i, Input::Connect | Input::HashChange(_));
+            let timer = matches!(i, Input::Timer(_));
             m.handle(now, i);
+            if timer {
+                // Nothing may stay due after a timer input, or the shell's timer would spin.
+                prop_assert!(m.poll_timeout().map_or(true, |t| t > now), "due after a timer: {:?}", m.poll_timeout());
+            }
             let mut outs = Vec::new();
             while let Some(o) = m.poll_output() { outs.push(o); }
             if was_closed && !reopening {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setup, until } from './helpers.mjs';
@@ -17,6 +17,10 @@ after(async () => { await env.close(); });
 
 test('the .d.ts type-checks real usage and rejects misuse (tsc --strict)', () => {
   execFileSync(bin('tsc'), ['-p', join(root, 'tests/types/tsconfig.json')], { stdio: 'inherit' });
+});
+
+test('the package ships the checked-in declarations as they are', () => {
+  assert.equal(readFileSync(join(root, 'pkg/wok_push.d.ts'), 'utf8'), readFileSync(join(root, 'js/wok_push.d.ts'), 'utf8'));
 });
 
 test('a Vite app importing wok-push by name connects and receives a push', async () => {

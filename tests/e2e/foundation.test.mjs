@@ -62,6 +62,10 @@ test('the demo page (npm start) connects and shows a pushed message', async () =
   await page.click('[data-act="create-guest"]');
   await until(() => page.evaluate(() => document.getElementById('guest-rows').textContent.includes('vm-1')), 5000, 'guest listed');
   assert.match(await page.textContent('#log'), /push: POST:\/kimchi\/vms/);
+  // The savings panel: after 7 s the stock UI would have polled 3 times, wok-push once.
+  await new Promise((r) => setTimeout(r, 7000));
+  const savings = await page.textContent('#savings');
+  assert.match(savings, /stock UI would have sent [3-9] GET \/notifications .*wok-push sent 1\. Avoided: [2-8] requests, ≈ \d+\.\d KB/, savings);
   assert.deepEqual(page.pageErrors, []);
   await page.close();
 });

@@ -27,6 +27,10 @@ async function main(): Promise<void> {
   const state: ConnectionState = push.state;
   const transport: 'websocket' | 'polling' | null = push.transport;
   installWokCompat({ name: 'wok' });
+  const release: string = push.version;
+  const contract: number = push.contract;
+  push.on('error', (e) => { if (e.code === 'malformed-json' || e.code === 'bad-shape') void e.message; });
+  void release; void contract;
   void ok; void sockets; void state; void transport;
 
   // @ts-expect-error: unknown option value
@@ -37,6 +41,8 @@ async function main(): Promise<void> {
   push.on('message', () => {});
   // @ts-expect-error: a state listener does not get an error
   push.on('state', (e: PushError) => e.code);
+  // @ts-expect-error: not an error code
+  push.on('error', (e) => e.code === 'no-such-code');
   // @ts-expect-error: state is read-only
   push.state = 'open';
 }

@@ -308,14 +308,13 @@ impl Manager {
         self.go(now, Conn::Closed, Reason::Closed);
     }
 
-    /// Stops all I/O: closes the socket, aborts the fetch, clears the retry and poll
-    /// deadlines. Returns whether a live websocket was lost (a gap). The caller moves
-    /// the connection on.
+    /// Stops all I/O: closes the socket, aborts the fetch, clears every deadline. Returns
+    /// whether a live websocket was lost (a gap). The caller moves the connection on (to
+    /// `Closed` or `Frozen`, which have no deadline).
     fn halt(&mut self) -> bool {
         let (live, _) = self.abandon_attempt();
         self.abort_fetch();
-        self.timers.clear(Timer::Retry);
-        self.timers.clear(Timer::Poll);
+        self.timers = Timers::default();
         live
     }
 

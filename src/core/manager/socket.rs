@@ -54,7 +54,9 @@ impl Manager {
     }
 
     pub(super) fn socket_unavailable(&mut self, now: u64) {
-        self.timers.clear(Timer::Handshake);
+        for t in [Timer::Handshake, Timer::Useful, Timer::Heartbeat] {
+            self.timers.clear(t);
+        }
         if !self.unavailable_reported {
             self.unavailable_reported = true;
             self.error(Error::WebSocketUnavailable);
