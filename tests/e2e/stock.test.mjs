@@ -17,7 +17,7 @@ test('stock call sites: tabs, REST pushes, libvirt events, notifications, a reco
   await until(() => page.evaluate(() => window.ready === true), 10000, 'ready');
   await until(async () => (await env.control('sockets')).open === 1, 10000, 'socket');
   const log = async () => page.evaluate(() => window.log.splice(0));
-  const rest = (method, path, body) => page.evaluate(([m, p, b]) => fetch(p, { method: m, headers: { 'Content-Type': 'application/json' },
+  const rest = (method, path, body) => page.evaluate(([m, p, b]) => fetch(p, { method: m, headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: b === undefined ? undefined : JSON.stringify(b) }).then((r) => r.status), [method, path, body]);
   const tab = async (hash) => { await page.evaluate((h) => { location.hash = h; }, hash); await settle(); };
   await settle();
