@@ -3,6 +3,7 @@
 //! Option names in errors are the JS names of DESIGN.md §3 (`heartbeatMs`, …).
 
 use super::error::Error;
+use super::platform::Platform;
 
 /// How a complete message (the text between `//EOM//` markers) is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +32,7 @@ impl Format {
 }
 
 /// Every tunable of the connection manager, in milliseconds unless named otherwise.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Message format (`format`, default `Auto`).
     pub format: Format,
@@ -58,6 +59,8 @@ pub struct Config {
     pub max_partial_bytes: usize,
     /// Most items accepted in one `GET /notifications` answer (1000).
     pub max_notifications: usize,
+    /// How JSON and base64 are read (the browser's own in the shell).
+    pub platform: Platform,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             auto_tab_cleanup: true,
             max_partial_bytes: 1 << 20,
             max_notifications: 1000,
+            platform: Platform::default(),
         }
     }
 }

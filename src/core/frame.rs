@@ -8,19 +8,11 @@
 
 use super::config::Format;
 use super::error::Error;
-use super::notice::{parse_json_notices, Notice};
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::Engine;
+use super::notice::{read_json_notices, Notice};
+use super::platform::{Json, JsonFn, Platform};
 
 /// The end-of-message marker of WoK's push server.
 pub const MARKER: &[u8] = b"//EOM//";
-
-/// Lenient standard-alphabet base64 (padding optional), as websockify 0.8 writes it.
-const B64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// The websocket subprotocol the server selected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,15 +57,23 @@ pub struct Decoder {
     partial: Vec<u8>,
     max_partial: usize,
     format: Format,
+    platform: Platform,
 }
 
 impl Decoder {
-    /// A decoder keeping at most `max_partial` bytes of an unfinished message.
+    /// A decoder keeping at most `max_partial` bytes of an unfinished message, with the
+    /// default platform (the host's JSON and base64 on the host).
     pub fn new(format: Format, max_partial: usize) -> Decoder {
+        Decoder::with_platform(format, max_partial, Platform::default())
+    }
+
+    /// A decoder using `platform` to read JSON and base64.
+    pub fn with_platform(format: Format, max_partial: usize, platform: Platform) -> Decoder {
         Decoder {
             partial: Vec::new(),
             max_partial,
             format,
+            platform,
         }
     }
 
@@ -95,9 +95,9 @@ impl Decoder {
         out: &mut Vec<Result<Notice, Error>>,
     ) {
         match (frame, protocol) {
-            (Frame::Text(t), Protocol::Base64) => match B64.decode(t.trim_end()) {
-                Ok(bytes) => self.push_bytes(&bytes, out),
-                Err(_) => out.push(Err(Error::InvalidBase64)),
+            (Frame::Text(t), Protocol::Base64) => match (self.platform.base64)(t) {
+                Some(bytes) => self.push_bytes(&bytes, out),
+                None => out.push(Err(Error::InvalidBase64)),
             },
             (Frame::Text(t), Protocol::Binary) => self.push_bytes(t.as_bytes(), out),
             (Frame::Binary(b), _) => self.push_bytes(b, out),
@@ -113,7 +113,7 @@ impl Decoder {
     /// else, `{"code":"A"}//EOM//` included, goes through the `//EOM//` stream.
     pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Vec<Result<Notice, Error>>) {
         if self.partial.is_empty() && self.format != Format::Wok {
-            if let Some(items) = whole_json_frame(bytes) {
+            if let Some(items) = whole_json_frame(self.platform.json, bytes) {
                 out.extend(items.into_iter().map(Ok));
                 return;
             }
@@ -162,29 +162,42 @@ impl Decoder {
             out.push(Err(Error::InvalidUtf8));
             return;
         };
-        read_message(text, self.format, out);
+        read_message_with(self.platform.json, text, self.format, out);
     }
 }
 
 /// The notices of a frame that is by itself a JSON notification object or array.
-fn whole_json_frame(bytes: &[u8]) -> Option<Vec<Notice>> {
+fn whole_json_frame(json: JsonFn, bytes: &[u8]) -> Option<Vec<Notice>> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
     if !matches!(first, b'{' | b'[') {
         return None;
     }
-    parse_json_notices(core::str::from_utf8(bytes).ok()?).ok()
+    match json(core::str::from_utf8(bytes).ok()?, usize::MAX) {
+        Json::Notices { items, .. } => Some(items),
+        _ => None,
+    }
+}
+
+/// Reads one complete message text per `format` with the default platform.
+pub fn read_message(text: &str, format: Format, out: &mut Vec<Result<Notice, Error>>) {
+    read_message_with(Platform::default().json, text, format, out);
 }
 
 /// Reads one complete message text per `format` and appends the result(s) to `out`.
-pub fn read_message(text: &str, format: Format, out: &mut Vec<Result<Notice, Error>>) {
+pub fn read_message_with(
+    json: JsonFn,
+    text: &str,
+    format: Format,
+    out: &mut Vec<Result<Notice, Error>>,
+) {
     let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     match format {
         Format::Wok => out.push(Ok(Notice::code(text))),
-        Format::Json => match parse_json_notices(text) {
+        Format::Json => match read_json_notices(json, text, usize::MAX) {
             Ok(v) => out.extend(v.into_iter().map(Ok)),
             Err(e) => out.push(Err(e)),
         },
-        Format::Auto => match looks_json.then(|| parse_json_notices(text)) {
+        Format::Auto => match looks_json.then(|| read_json_notices(json, text, usize::MAX)) {
             Some(Ok(v)) => out.extend(v.into_iter().map(Ok)),
             _ => out.push(Ok(Notice::code(text))),
         },
@@ -352,6 +365,5 @@ mod tests {
             "aGVhcnRiZWF0"
         );
         assert_eq!(Protocol::from_selected("").heartbeat(), "heartbeat");
-        assert_eq!(B64.decode("aGVhcnRiZWF0").unwrap(), b"heartbeat");
     }
 }

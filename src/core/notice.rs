@@ -2,19 +2,7 @@
 //! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
 
 use super::error::Error;
-use miniserde::de::Visitor;
-use miniserde::Deserialize;
-
-/// Any JSON value, read and thrown away: tells broken JSON from JSON of the wrong shape
-/// without building a value tree.
-struct AnyJson;
-
-impl Deserialize for AnyJson {
-    fn begin(out: &mut Option<Self>) -> &mut dyn Visitor {
-        *out = Some(AnyJson);
-        <dyn Visitor>::ignore()
-    }
-}
+use super::platform::{Json, JsonFn, Platform};
 
 /// Where a delivered message came from; `msg.source` in JS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +28,7 @@ impl Source {
 }
 
 /// One decoded message: a code and, for notifications, their text and first-seen time.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     /// The dispatch key, e.g. `METHOD:/kimchi/vms` or `KCHCONN0002E`.
     pub code: String,
@@ -70,46 +58,52 @@ pub struct Message {
     pub source: Source,
 }
 
-/// Parses a JSON notification object, or an array of them.
+/// Reads a JSON notification object, or an array of them, with `json`.
 ///
 /// # Errors
 /// [`Error::InvalidJson`] when `text` is not one of those shapes (a missing or non-string
-/// `code`, say).
-pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
-    let t = text.trim_start();
-    if t.starts_with('[') {
-        miniserde::json::from_str::<Vec<Notice>>(t).map_err(|_| Error::InvalidJson)
-    } else {
-        miniserde::json::from_str::<Notice>(t)
-            .map(|n| vec![n])
-            .map_err(|_| Error::InvalidJson)
+/// `code`, say) or holds more than `max` items.
+pub fn read_json_notices(json: JsonFn, text: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    match json(text, max) {
+        Json::Notices { items, .. } => Ok(items),
+        _ => Err(Error::InvalidJson),
     }
 }
 
-/// Parses the body of `GET /notifications`: a JSON array of notification objects.
+/// [`read_json_notices`] with the default platform (the host's parser on the host).
+///
+/// # Errors
+/// As [`read_json_notices`].
+pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
+    read_json_notices(Platform::default().json, text, usize::MAX)
+}
+
+/// Reads the body of `GET /notifications` with `json`: a JSON array of notifications.
 ///
 /// # Errors
 /// [`Error::NotJson`] when the body does not even start like JSON (an HTML page, say),
 /// [`Error::MalformedJson`] when it starts like JSON but does not parse (truncated),
 /// [`Error::BadShape`] when it is valid JSON but not an array of `{code: string, …}`,
 /// [`Error::TooManyNotifications`] past `max` items.
-pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
+pub fn read_feed(json: JsonFn, body: &str, max: usize) -> Result<Vec<Notice>, Error> {
     let t = body.trim_start();
     if !(t.starts_with('[') || t.starts_with('{')) {
         return Err(Error::NotJson);
     }
-    let items: Vec<Notice> = match miniserde::json::from_str(t) {
-        Ok(items) => items,
-        // Only on failure: is it broken JSON, or JSON of another shape?
-        Err(_) => match miniserde::json::from_str::<AnyJson>(t) {
-            Ok(_) => return Err(Error::BadShape),
-            Err(_) => return Err(Error::MalformedJson),
-        },
-    };
-    if items.len() > max {
-        return Err(Error::TooManyNotifications);
+    match json(t, max) {
+        Json::Notices { array: true, items } => Ok(items),
+        Json::Notices { array: false, .. } | Json::OtherShape => Err(Error::BadShape),
+        Json::Malformed => Err(Error::MalformedJson),
+        Json::TooMany => Err(Error::TooManyNotifications),
     }
-    Ok(items)
+}
+
+/// [`read_feed`] with the default platform (the host's parser on the host).
+///
+/// # Errors
+/// As [`read_feed`].
+pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    read_feed(Platform::default().json, body, max)
 }
 
 #[cfg(test)]

@@ -13,13 +13,9 @@ use super::handlers::{
     make_table, remove_sub, Style, Table,
 };
 use super::js::{opt_str, set, to_js_error, Clock};
-use super::page::Page;
-use super::poll::Poll;
-use super::timer::Timer;
-use super::ws::Ws;
+use super::port::Port;
 use crate::core::{
-    Config, Error, FetchResult, Gen, Input, Manager, Message, Output, Source, State, StateChange,
-    SubId,
+    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
 };
 use js_sys::{Array, Function, Object};
 use std::cell::{Cell, RefCell};
@@ -78,11 +74,8 @@ pub struct Inner {
     core: RefCell<Manager>,
     url: String,
     notifications_url: String,
-    this: Weak<Inner>,
-    ws: RefCell<Option<(Gen, Ws)>>,
-    poll: RefCell<Option<Poll>>,
-    timer: RefCell<Timer>,
-    page: RefCell<Option<Page>>,
+    /// The socket, fetch, timer and page listeners (`js/io.js`).
+    port: Port,
 }
 
 /// Feeds `input` to the manager behind `sink`, if it is still alive.
@@ -118,27 +111,12 @@ impl Inner {
             core: RefCell::new(core),
             url,
             notifications_url,
-            this: this.clone(),
-            ws: RefCell::new(None),
-            poll: RefCell::new(None),
-            timer: RefCell::new(Timer::default()),
-            page: RefCell::new(None),
+            port: Port::new(this.clone()),
         }))
     }
 
     /// One mutation, then (unless a drain is already running) drain and re-arm.
     pub fn input(&self, input: Input) {
-        if let Input::Fetched(gen, _) = &input {
-            let done = {
-                let mut poll = self.poll.borrow_mut();
-                if poll.as_ref().is_some_and(|p| p.gen == *gen) {
-                    poll.take()
-                } else {
-                    None
-                }
-            };
-            drop(done);
-        }
         let closed = {
             let mut core = self.core.borrow_mut();
             let was = core.is_closed();
@@ -157,12 +135,8 @@ impl Inner {
     /// Called by the timer.
     pub fn timer_fired(sink: &Weak<Inner>) {
         if let Some(inner) = sink.upgrade() {
-            inner.timer.borrow_mut().fired();
-            let buffered = inner
-                .ws
-                .borrow()
-                .as_ref()
-                .map_or(0, |(_, ws)| ws.buffered_amount());
+            inner.port.fired();
+            let buffered = inner.port.buffered();
             inner.input(Input::Timer(buffered));
         }
     }
@@ -178,57 +152,22 @@ impl Inner {
         }
         self.draining.set(false);
         let deadline = self.core.borrow().poll_timeout();
-        self.timer
-            .borrow_mut()
-            .arm(deadline, || self.clock.now(), &self.this);
+        self.port.arm(deadline, self.clock.now());
     }
 
     fn execute(&self, out: Output) {
         match out {
-            Output::OpenSocket(gen) => match Ws::open(&self.url, gen, self.this.clone()) {
-                Ok(ws) => {
-                    let old = self.ws.borrow_mut().replace((gen, ws));
-                    drop(old);
-                }
-                Err(_) => self
-                    .core
-                    .borrow_mut()
-                    .handle(self.clock.now(), Input::SocketUnavailable(gen)),
-            },
-            Output::CloseSocket(gen) => {
-                let old = {
-                    let mut ws = self.ws.borrow_mut();
-                    if ws.as_ref().is_some_and(|(g, _)| *g == gen) {
-                        ws.take()
-                    } else {
-                        None
-                    }
-                };
-                drop(old);
-            }
-            Output::Send(gen, protocol) => {
-                if let Some((g, ws)) = self.ws.borrow().as_ref() {
-                    if *g == gen {
-                        ws.send_heartbeat(protocol);
-                    }
-                }
-            }
-            Output::Fetch(gen) => {
-                match Poll::start(&self.notifications_url, gen, self.this.clone()) {
-                    Ok(p) => {
-                        let old = self.poll.borrow_mut().replace(p);
-                        drop(old);
-                    }
-                    Err(_) => self
-                        .core
+            Output::OpenSocket(gen) => {
+                if !self.port.open_socket(&self.url, gen) {
+                    self.core
                         .borrow_mut()
-                        .handle(self.clock.now(), Input::Fetched(gen, FetchResult::Failed)),
+                        .handle(self.clock.now(), Input::SocketUnavailable(gen));
                 }
             }
-            Output::AbortFetch => {
-                let old = self.poll.borrow_mut().take();
-                drop(old);
-            }
+            Output::CloseSocket(gen) => self.port.close_socket(gen),
+            Output::Send(gen, protocol) => self.port.send_heartbeat(gen, protocol),
+            Output::Fetch(gen) => self.port.start_fetch(&self.notifications_url, gen),
+            Output::AbortFetch => self.port.abort_fetch(),
             Output::State(change) => self.state_changed(change),
             Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
             Output::Resync(ids) => self.resync(&ids),
@@ -242,12 +181,8 @@ impl Inner {
     }
 
     fn state_changed(&self, c: StateChange) {
-        if c.state == State::Closed {
-            let page = self.page.borrow_mut().take();
-            drop(page);
-        } else if c.previous == State::Closed {
-            let page = Page::install(&self.this);
-            *self.page.borrow_mut() = Some(page);
+        if c.state == State::Closed || c.previous == State::Closed {
+            self.port.page(c.state != State::Closed);
         }
         let e = Object::new();
         set(&e, "previous", &c.previous.as_str().into());
@@ -370,12 +305,7 @@ impl Inner {
 
     /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers]`.
     pub fn resources(&self) -> [usize; 5] {
-        [
-            usize::from(self.ws.borrow().is_some()),
-            usize::from(self.poll.borrow().is_some()),
-            usize::from(self.timer.borrow().is_armed()),
-            self.page.borrow().as_ref().map_or(0, Page::len),
-            handler_count(&self.table) as usize,
-        ]
+        let [socket, fetch, timer, page] = self.port.resources();
+        [socket, fetch, timer, page, handler_count(&self.table) as usize]
     }
 }

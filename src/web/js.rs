@@ -23,39 +23,28 @@ pub fn opt_str(v: Option<&str>) -> JsValue {
     v.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
-/// The monotonic clock of `performance.now()`, looked up once.
-pub struct Clock(Option<web_sys::Performance>);
+/// The page's monotonic clock (`performance.now()`).
+#[derive(Default)]
+pub struct Clock;
 
 impl Clock {
-    /// The page's clock (a clock that reads 0 without a window).
+    /// The page's clock.
     pub fn new() -> Clock {
-        Clock(web_sys::window().and_then(|w| w.performance()))
+        Clock
     }
 
     /// Milliseconds since the page's time origin.
     pub fn now(&self) -> u64 {
-        self.0.as_ref().map_or(0, |p| p.now() as u64)
+        super::port::now() as u64
     }
 }
 
-impl Default for Clock {
-    fn default() -> Clock {
-        Clock::new()
-    }
-}
-
-/// 64 random bits from `crypto.getRandomValues`, mixed with the clock as a fallback.
+/// Random bits from `crypto.getRandomValues`, for the backoff jitter.
 pub fn seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
-    }
-    u64::from_le_bytes(bytes) ^ (js_sys::Date::now() as u64)
+    super::port::seed() as u64
 }
 
 /// A JS `Error` for a core error, with `err.code` set.
-pub fn to_js_error(e: &Error) -> js_sys::Error {
-    let err = js_sys::Error::new(&e.message());
-    set(err.unchecked_ref(), "code", &JsValue::from_str(e.code()));
-    err
+pub fn to_js_error(e: &Error) -> Object {
+    super::port::make_error(&e.message(), e.code()).unchecked_into()
 }

@@ -4,12 +4,10 @@
 //! carries out core outputs; it makes no protocol decision of its own.
 
 pub mod api;
+pub mod codec;
 pub mod driver;
 pub mod handlers;
 pub mod js;
 pub mod options;
-pub mod page;
-pub mod poll;
+pub mod port;
 pub mod singleton;
-pub mod timer;
-pub mod ws;

@@ -8,7 +8,7 @@ use crate::core::{Config, Error, Format};
 use wasm_bindgen::JsValue;
 
 /// Options of one manager, validated.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Core tunables.
     pub config: Config,
@@ -47,6 +47,7 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
         return Err(Error::InvalidOption("options"));
     }
     let mut c = Config::default();
+    c.platform = super::codec::PLATFORM;
     ms(opts, "heartbeatMs", &mut c.heartbeat_ms)?;
     ms(opts, "reconnectMinMs", &mut c.reconnect_min_ms)?;
     ms(opts, "reconnectMaxMs", &mut c.reconnect_max_ms)?;
@@ -69,15 +70,11 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
         c.format = Format::parse(&f)?;
     }
     c.validate()?;
-    let loc = web_sys::window().map(|w| w.location());
-    let protocol = loc
-        .as_ref()
-        .and_then(|l| l.protocol().ok())
-        .unwrap_or_default();
-    let host = loc.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let origin = super::port::page_origin();
+    let (protocol, host) = origin.split_once("//").unwrap_or(("", ""));
     let url = match string(opts, "url")? {
-        Some(u) => ws_url(&u, &protocol, &host),
-        None => default_url(&protocol, &host),
+        Some(u) => ws_url(&u, protocol, host),
+        None => default_url(protocol, host),
     };
     let notifications_url =
         string(opts, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());

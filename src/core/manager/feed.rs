@@ -5,7 +5,7 @@
 use super::Manager;
 use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};
-use crate::core::notice::{parse_feed, Source};
+use crate::core::notice::{read_feed, Source};
 use crate::core::timers::Timer;
 
 /// Where the feed is.
@@ -92,7 +92,7 @@ impl Manager {
             FetchResult::TimedOut => Err(Error::FetchTimeout),
             FetchResult::Answer(401, _) => Err(Error::SessionExpired),
             FetchResult::Answer(s, body) if (200..300).contains(&s) => {
-                parse_feed(&body, self.cfg.max_notifications)
+                read_feed(self.cfg.platform.json, &body, self.cfg.max_notifications)
             }
             FetchResult::Answer(s, _) => Err(Error::HttpStatus(s)),
         };

@@ -151,7 +151,7 @@ impl Manager {
         cfg.validate()?;
         Ok(Manager {
             backoff: Backoff::new(seed, cfg.reconnect_min_ms, cfg.reconnect_max_ms),
-            decoder: Decoder::new(cfg.format, cfg.max_partial_bytes),
+            decoder: Decoder::with_platform(cfg.format, cfg.max_partial_bytes, cfg.platform),
             seen: Seen::new(cfg.max_notifications),
             cfg,
             conn: Conn::Closed,

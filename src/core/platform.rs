@@ -1,0 +1,66 @@
+//! What the core asks of the platform it runs on: reading a JSON text as notifications and
+//! decoding base64. Owns: [`Platform`], [`Json`].
+//!
+//! The browser already has `JSON.parse` and `atob`, so the shell passes those (no JSON or
+//! base64 engine in the shipped wasm: bytes). Host builds (tests, simulation, fuzzing) use
+//! the `miniserde` and `base64` crates (`host.rs`). Both follow the same rules, below.
+//!
+//! # Rules
+//! - A *notification* is a JSON object with a string `code`; `message` and `timestamp` are
+//!   strings or absent (`null` counts as absent); other members are ignored.
+//! - A text that does not parse is [`Json::Malformed`]; valid JSON that is neither a
+//!   notification nor an array of notifications is [`Json::OtherShape`]; an array of more
+//!   than `max` items is [`Json::TooMany`].
+//! - base64 is the standard alphabet with optional padding; anything else is `None`.
+
+use super::notice::Notice;
+
+/// A JSON text, read as notifications.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Json {
+    /// Not JSON at all (does not parse: truncated, corrupted).
+    Malformed,
+    /// Valid JSON of another shape.
+    OtherShape,
+    /// An array of more than `max` items.
+    TooMany,
+    /// One notification (`array: false`) or an array of them (`array: true`).
+    Notices {
+        /// Whether the text was an array.
+        array: bool,
+        /// The notifications, in order.
+        items: Vec<Notice>,
+    },
+}
+
+/// Reads a JSON text (with a bound on array items).
+pub type JsonFn = fn(&str, usize) -> Json;
+/// Decodes base64 to bytes; `None` when invalid.
+pub type Base64Fn = fn(&str) -> Option<Vec<u8>>;
+
+/// The platform functions a manager uses.
+#[derive(Clone, Copy, Debug)]
+pub struct Platform {
+    /// JSON reader.
+    pub json: JsonFn,
+    /// base64 decoder.
+    pub base64: Base64Fn,
+}
+
+impl Default for Platform {
+    /// On the host: the `miniserde`/`base64` implementation. On wasm32: none (every JSON
+    /// text is malformed, every base64 invalid); the browser shell sets its own.
+    fn default() -> Platform {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            super::host::PLATFORM
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            Platform {
+                json: |_, _| Json::Malformed,
+                base64: |_| None,
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The browser I/O port of one manager (`js/io.js`). Owns: the one callback into wasm (one
+//! per manager, never one per connection) and the JS port object that holds the
+//! `WebSocket`, the `fetch` and its `AbortController`, the one timer and the page lifecycle
+//! listeners. Dropping the port detaches and closes all of them.
+//!
+//! The JS side only does what it is told and reports events; every decision stays in the
+//! core. Socket events carry their attempt's generation, so the core drops stale ones.
+
+use super::driver::{feed, Inner};
+use crate::core::{Frame, Gen, Input, Protocol};
+use std::cell::Cell;
+use std::rc::Weak;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/io.js")]
+extern "C" {
+    type JsPort;
+    #[wasm_bindgen(js_name = makePort)]
+    fn make_port(cb: &Closure<dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>)>)
+        -> JsPort;
+    #[wasm_bindgen(js_name = openSocket)]
+    fn open_socket(p: &JsPort, url: &str, gen: u32) -> bool;
+    #[wasm_bindgen(js_name = closeSocket)]
+    fn close_socket(p: &JsPort, gen: f64);
+    #[wasm_bindgen(js_name = sendHeartbeat)]
+    fn send_heartbeat(p: &JsPort, gen: u32, base64: bool);
+    fn buffered(p: &JsPort) -> u32;
+    #[wasm_bindgen(js_name = startFetch)]
+    fn start_fetch(p: &JsPort, url: &str, gen: u32);
+    #[wasm_bindgen(js_name = abortFetch)]
+    fn abort_fetch(p: &JsPort);
+    #[wasm_bindgen(js_name = armTimer)]
+    fn arm_timer(p: &JsPort, ms: f64);
+    #[wasm_bindgen(js_name = installPage)]
+    fn install_page(p: &JsPort);
+    #[wasm_bindgen(js_name = removePage)]
+    fn remove_page(p: &JsPort);
+    fn resources(p: &JsPort) -> Vec<u32>;
+    /// Milliseconds on the page's monotonic clock (`performance.now()`).
+    pub fn now() -> f64;
+    /// 53 random bits (`crypto.getRandomValues`).
+    pub fn seed() -> f64;
+    /// `protocol//host` of the page, or `''`.
+    #[wasm_bindgen(js_name = pageOrigin)]
+    pub fn page_origin() -> String;
+    /// `new Error(message)` with `code` set.
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(message: &str, code: &str) -> JsValue;
+}
+
+/// Event kinds reported by `js/io.js` (its `EV`).
+mod ev {
+    pub const OPEN: u32 = 0;
+    pub const TEXT: u32 = 1;
+    pub const BINARY: u32 = 2;
+    pub const CLOSED: u32 = 3;
+    pub const FETCHED: u32 = 4;
+    pub const FETCH_FAILED: u32 = 5;
+    pub const TIMER: u32 = 6;
+    pub const ONLINE: u32 = 7;
+    pub const OFFLINE: u32 = 8;
+    pub const VISIBLE: u32 = 9;
+    pub const HIDDEN: u32 = 10;
+    pub const PAGEHIDE: u32 = 11;
+    pub const PAGESHOW: u32 = 12;
+    pub const HASHCHANGE: u32 = 13;
+}
+
+type Callback = Closure<dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>)>;
+
+/// The I/O of one manager.
+pub struct Port {
+    js: JsPort,
+    _cb: Callback,
+    /// The deadline the JS timer is armed for.
+    deadline: Cell<Option<u64>>,
+}
+
+/// Turns one reported event into a core input (`None` for the timer, handled apart).
+fn input(kind: u32, gen: Gen, num: f64, text: Option<String>, bytes: Option<Vec<u8>>) -> Option<Input> {
+    use crate::core::FetchResult;
+    Some(match kind {
+        ev::OPEN => Input::SocketOpened(gen, text.unwrap_or_default()),
+        ev::TEXT => Input::SocketFrame(gen, Frame::Text(text.unwrap_or_default())),
+        ev::BINARY => Input::SocketFrame(gen, Frame::Binary(bytes.unwrap_or_default())),
+        ev::CLOSED => Input::SocketClosed(gen),
+        ev::FETCHED => Input::Fetched(gen, FetchResult::Answer(num as u16, text.unwrap_or_default())),
+        ev::FETCH_FAILED => Input::Fetched(gen, FetchResult::Failed),
+        ev::ONLINE => Input::Online,
+        ev::OFFLINE => Input::Offline,
+        ev::VISIBLE => Input::Visibility(true),
+        ev::HIDDEN => Input::Visibility(false),
+        ev::PAGEHIDE => Input::PageHide,
+        ev::PAGESHOW => Input::PageShow,
+        ev::HASHCHANGE => Input::HashChange(num as u64),
+        _ => return None,
+    })
+}
+
+impl Port {
+    /// A port feeding the manager behind `sink`.
+    pub fn new(sink: Weak<Inner>) -> Port {
+        let cb: Callback = Closure::new(move |kind, gen, num, text, bytes| {
+            if kind == ev::TIMER {
+                Inner::timer_fired(&sink);
+            } else if let Some(i) = input(kind, gen, num, text, bytes) {
+                feed(&sink, i);
+            }
+        });
+        Port {
+            js: make_port(&cb),
+            _cb: cb,
+            deadline: Cell::new(None),
+        }
+    }
+
+    /// Opens websocket attempt `gen`; `false` when the constructor threw.
+    pub fn open_socket(&self, url: &str, gen: Gen) -> bool {
+        open_socket(&self.js, url, gen)
+    }
+
+    /// Detaches and closes attempt `gen`'s socket, if it is the current one.
+    pub fn close_socket(&self, gen: Gen) {
+        close_socket(&self.js, f64::from(gen));
+    }
+
+    /// Sends the heartbeat on attempt `gen`'s socket, encoded for `protocol`.
+    pub fn send_heartbeat(&self, gen: Gen, protocol: Protocol) {
+        send_heartbeat(&self.js, gen, protocol == Protocol::Base64);
+    }
+
+    /// The open socket's `bufferedAmount` (0 without one).
+    pub fn buffered(&self) -> u32 {
+        buffered(&self.js)
+    }
+
+    /// Starts `GET url` as fetch `gen` (aborting any other).
+    pub fn start_fetch(&self, url: &str, gen: Gen) {
+        start_fetch(&self.js, url, gen);
+    }
+
+    /// Aborts the fetch in flight.
+    pub fn abort_fetch(&self) {
+        abort_fetch(&self.js);
+    }
+
+    /// Keeps the one timer armed at `deadline` (re-armed only when it changes).
+    pub fn arm(&self, deadline: Option<u64>, now: u64) {
+        if deadline == self.deadline.get() {
+            return;
+        }
+        self.deadline.set(deadline);
+        arm_timer(
+            &self.js,
+            deadline.map_or(-1.0, |d| d.saturating_sub(now).min(i32::MAX as u64) as f64),
+        );
+    }
+
+    /// The timer fired: it is no longer armed.
+    pub fn fired(&self) {
+        self.deadline.set(None);
+    }
+
+    /// Adds or removes the page lifecycle listeners.
+    pub fn page(&self, on: bool) {
+        if on {
+            install_page(&self.js);
+        } else {
+            remove_page(&self.js);
+        }
+    }
+
+    /// Owned resources: `[socket, fetch, timer, page listeners]`.
+    pub fn resources(&self) -> [usize; 4] {
+        let r = resources(&self.js);
+        let at = |i: usize| r.get(i).copied().unwrap_or(0) as usize;
+        [at(0), at(1), at(2), at(3)]
+    }
+}
+
+impl Drop for Port {
+    fn drop(&mut self) {
+        close_socket(&self.js, -1.0);
+        abort_fetch(&self.js);
+        arm_timer(&self.js, -1.0);
+        remove_page(&self.js);
+    }
+}
