@@ -45,7 +45,7 @@ const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
 const target = join(root, 'target', process.env.WOK_PUSH_VERSION ? 'pkg-build-other' : 'pkg-build');
 const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
 try {
-  execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown'],
+  execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
     { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
 } catch {
   fail('cargo build failed (its output is above)');

@@ -6,7 +6,16 @@
 //!
 //! - [`core`] is the pure, sans-IO state machine (host-testable, no browser types).
 //! - `web` (wasm32 only) is the browser shell and the `#[wasm_bindgen]` API.
+//!
+//! The shipped wasm is built `no_std` (feature `shipped`, set by `scripts/build.mjs`) with its
+//! own panic handler: a panic traps, and none of `core::fmt` or the panic messages is linked
+//! (bytes). Everything else builds with std.
 #![deny(missing_docs)]
+#![cfg_attr(all(target_arch = "wasm32", feature = "shipped"), no_std)]
+
+extern crate alloc;
+
+mod prelude;
 
 pub mod core;
 
@@ -17,3 +26,11 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// The shipped wasm's panic handler: trap (the browser reports a `RuntimeError`); nothing
+/// is formatted.
+#[cfg(all(target_arch = "wasm32", feature = "shipped"))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}

@@ -2,6 +2,8 @@
 //!
 //! Option names in errors are the JS names of DESIGN.md §3 (`heartbeatMs`, …).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::error::Error;
 use super::platform::Platform;
 

@@ -8,9 +8,12 @@
 //!
 //! Cost: one hash lookup per message (O(1)); memory: at most `cap` keys.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::notice::Notice;
 use rustc_hash::FxBuildHasher;
-use std::collections::{HashSet, VecDeque};
+use alloc::collections::VecDeque;
+use hashbrown::HashSet;
 
 type Key = (String, String);
 

@@ -6,6 +6,8 @@
 //! or cut a UTF-8 character in two: the stream is split on bytes first, then each complete
 //! message is decoded.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::config::Format;
 use super::error::Error;
 use super::notice::{read_json_notices, Notice};

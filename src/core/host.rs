@@ -2,6 +2,8 @@
 //! tests, the simulator and fuzzing (never in the wasm, where the browser's `JSON.parse`
 //! and `atob` do it). Follows the rules of `platform.rs`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::notice::Notice;
 use super::platform::{Json, Platform};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};

@@ -1,6 +1,8 @@
 //! The core's vocabulary with the outside world. Owns: [`Input`], [`Output`], [`FetchResult`]
 //! and [`Stats`]. The shell turns browser events into inputs and carries out outputs.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::error::Error;
 use super::frame::{Frame, Protocol};
 use super::notice::Message;

@@ -13,6 +13,8 @@
 //! assert_eq!(m.poll_output(), Some(Output::OpenSocket(1)));
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 pub mod backoff;
 pub mod config;
 pub mod dedupe;

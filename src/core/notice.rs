@@ -1,6 +1,8 @@
 //! What a message is once decoded. Owns: [`Notice`], [`Message`], [`Source`], and the JSON
 //! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::error::Error;
 use super::platform::{Json, JsonFn, Platform};
 

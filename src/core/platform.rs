@@ -13,6 +13,8 @@
 //!   than `max` items is [`Json::TooMany`].
 //! - base64 is the standard alphabet with optional padding; anything else is `None`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::notice::Notice;
 
 /// A JSON text, read as notifications.

@@ -1,13 +1,15 @@
 //! The `#[wasm_bindgen]` surface: `connect`, `PushManager`, `Subscription`. The names are the
 //! public JS contract of DESIGN.md §3: extend, never rename.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::driver::{Event, Inner};
 use super::handlers::Style;
 use super::js::{get, seed, set, to_js_error};
 use super::{options, singleton};
 use crate::core::{Error, Input, SubId};
 use js_sys::{Function, Object};
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 // The TypeScript declarations are checked in (js/wok_push.d.ts) and shipped as is; the

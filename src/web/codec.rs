@@ -1,6 +1,8 @@
 //! The browser [`Platform`] of the core: `JSON.parse` and `atob` (`js/codec.js`), so the
 //! shipped wasm carries no JSON or base64 engine. Owns: the conversion of their results.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::{Json, Notice, Platform};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

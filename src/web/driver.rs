@@ -8,6 +8,8 @@
 //! carries out what it produced, one output at a time, so the core matches each next
 //! message against the subscriptions live at that moment.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::handlers::{
     add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen, make_message,
     make_table, remove_sub, Style, Table,
@@ -18,8 +20,8 @@ use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
 };
 use js_sys::{Array, Function, Object};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Kinds of `on(event)` listeners.

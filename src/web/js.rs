@@ -1,6 +1,8 @@
 //! Small JS helpers shared by the shell. Owns: property get/set on plain objects, the
 //! clock, the RNG seed, and the conversion of a core [`Error`] into a JS `Error`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::core::Error;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

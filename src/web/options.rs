@@ -1,6 +1,8 @@
 //! The `connect(options)` object. Owns: reading and validating JS options into a core
 //! [`Config`] plus the two URLs, with defaults taken from the page's location.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::js::get;
 use crate::core::config::millis;
 use crate::core::url::{default_url, ws_url};
@@ -58,7 +60,7 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     let fb = get(opts, "fallbackAfter");
     if !fb.is_undefined() {
         match fb.as_f64() {
-            Some(n) if n >= 1.0 && n <= 1e6 && n.fract() == 0.0 => c.fallback_after = n as u32,
+            Some(n) if (1.0..=1e6).contains(&n) && n == f64::from(n as u32) => c.fallback_after = n as u32,
             _ => return Err(Error::InvalidOption("fallbackAfter")),
         }
     }

@@ -6,10 +6,12 @@
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::driver::{feed, Inner};
 use crate::core::{Frame, Gen, Input, Protocol};
-use std::cell::Cell;
-use std::rc::Weak;
+use core::cell::Cell;
+use alloc::rc::Weak;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/io.js")]

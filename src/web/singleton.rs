@@ -27,6 +27,8 @@
 //!   replaced.
 //! - A breaking change would need a new `Symbol.for` key, never this one.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::js::{get, set};
 use js_sys::{Object, Reflect, Symbol};
 use wasm_bindgen::JsValue;

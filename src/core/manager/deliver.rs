@@ -11,9 +11,11 @@
 //! Frame boundaries are therefore invisible: a stream split into frames any way gives the
 //! same handler calls.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::{Manager, Output};
 use crate::core::notice::{Message, Notice, Source};
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.
 const FEED_TRIGGERS: [&str; 2] = ["POST:/wok/notifications", "DELETE:/wok/notification"];

@@ -2,6 +2,8 @@
 //! coalescing, timing out and aborting `GET /notifications`, reading its answers (dedupe,
 //! the 401 pause, typed errors) and the polling interval with backoff.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::Manager;
 use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};

@@ -20,6 +20,8 @@
 //!
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::backoff::Backoff;
 use super::config::Config;
 use super::dedupe::Seen;

@@ -6,6 +6,8 @@
 //! switches back from polling under the same rule: a middlebox that accepts and kills
 //! every socket cannot make the manager flap.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use super::{Attempt, Conn, Link, Manager};
 use crate::core::error::Error;
 use crate::core::frame::{Frame, Protocol};
