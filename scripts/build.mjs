@@ -56,14 +56,13 @@ run('wasm-bindgen', [
   '--target', 'web', '--out-dir', pkg, '--out-name', 'wok_push',
   join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
-// Minify the JS glue and its snippets (the .d.ts keeps the docs).
+// One minified ES module: the glue with its snippets (js/dispatch.js, io.js, codec.js)
+// bundled in, so a page fetches one JS file and the wasm, not four JS files in a chain.
 const glue = join(pkg, 'wok_push.js');
-const snippets = readdirSync(join(pkg, 'snippets'), { recursive: true })
-  .filter((f) => f.endsWith('.js')).map((f) => join('snippets', f));
-for (const f of ['wok_push.js', ...snippets]) {
-  const file = join(pkg, f);
-  run(join(bin, 'esbuild'), [file, '--minify', '--format=esm', '--target=es2020', '--allow-overwrite', `--outfile=${file}`, '--log-level=warning']);
-}
+run(join(bin, 'esbuild'), [glue, '--bundle', '--minify', '--format=esm', '--target=es2020', '--allow-overwrite',
+  `--outfile=${glue}`, '--log-level=error']);
+rmSync(join(pkg, 'snippets'), { recursive: true, force: true });
+const snippets = [];
 // Types from one source: the checked-in js/wok_push.d.ts ships as is. The generated one is
 // only read to check that the wasm's exports and the declarations name the same members.
 const dts = join(pkg, 'wok_push.d.ts');
@@ -109,7 +108,7 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
     './wok_push_bg.wasm': './wok_push_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'snippets/', 'README.md'],
+  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'README.md'],
   sideEffects: ['./wok-push.js'],
   unpkg: './wok-push.js',
   jsdelivr: './wok-push.js',

@@ -119,10 +119,11 @@ impl Inner {
 
     /// One mutation, then (unless a drain is already running) drain and re-arm.
     pub fn input(&self, input: Input) {
+        let now = self.clock.now();
         let closed = {
             let mut core = self.core.borrow_mut();
             let was = core.is_closed();
-            core.handle(self.clock.now(), input);
+            core.handle(now, input);
             !was && core.is_closed()
         };
         if closed {
@@ -130,7 +131,7 @@ impl Inner {
             bump_epoch(&self.table);
         }
         if !self.draining.get() {
-            self.drain();
+            self.drain(now);
         }
     }
 
@@ -143,7 +144,9 @@ impl Inner {
         }
     }
 
-    fn drain(&self) {
+    /// Carries out every output; `now` is the time of the input that started it (one clock
+    /// read per input: the timer is re-armed from it).
+    fn drain(&self, now: u64) {
         self.draining.set(true);
         loop {
             let next = self.core.borrow_mut().poll_output();
@@ -154,7 +157,7 @@ impl Inner {
         }
         self.draining.set(false);
         let deadline = self.core.borrow().poll_timeout();
-        self.port.arm(deadline, self.clock.now());
+        self.port.arm(deadline, now);
     }
 
     fn execute(&self, out: Output) {
