@@ -63,6 +63,9 @@ pub struct Config {
     pub max_notifications: usize,
     /// How JSON and base64 are read (the browser's own in the shell).
     pub platform: Platform,
+    /// Share one connection with the other tabs of the origin (`shareAcrossTabs`; the shell
+    /// sets it only where Web Locks and BroadcastChannel exist). Default false in the core.
+    pub shared: bool,
 }
 
 impl Default for Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             max_partial_bytes: 1 << 20,
             max_notifications: 1000,
             platform: Platform::default(),
+            shared: false,
         }
     }
 }

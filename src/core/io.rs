@@ -6,6 +6,7 @@ use crate::prelude::*;
 use super::error::Error;
 use super::frame::{Frame, Protocol};
 use super::notice::Message;
+use super::state::State;
 use super::registry::SubId;
 use super::state::StateChange;
 
@@ -46,6 +47,60 @@ pub enum Input {
     /// switched WoK tabs. Tab-scoped subscriptions made before it are dropped; those made
     /// since (by the new tab's own `hashchange` listeners) are kept.
     HashChange(u64),
+    /// Shared managers: this page won the election, it runs the transport now.
+    Lead,
+    /// Shared managers: another tab leads; this page follows it.
+    Follow,
+    /// Shared managers: a message the leader tab published.
+    Relayed(Message),
+    /// Shared managers: the leader tab's state changed (or it answered a hello).
+    LeaderState(StateChange),
+    /// Shared managers: the leader tab announced a gap.
+    LeaderResync,
+    /// Shared managers: a follower tab asks the leader for its state.
+    Hello,
+}
+
+/// What a leader tab publishes to the other tabs of its origin (or a follower asks).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Broadcast {
+    /// A decoded message (push, or a `/notifications` item).
+    Message(Message),
+    /// The connection's state changed.
+    State(StateChange),
+    /// A gap: every tab resyncs.
+    Resync,
+    /// A new follower asks the leader for its state.
+    Hello,
+}
+
+/// The role of a manager across the tabs of its origin (`stats().role`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Not shared (`shareAcrossTabs: false`, or no Web Locks / BroadcastChannel).
+    Alone,
+    /// Runs the transport for every tab.
+    Leader,
+    /// Another tab runs it; this one dispatches what the leader publishes.
+    Follower,
+}
+
+impl Role {
+    /// The JS string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Alone => "alone",
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+        }
+    }
+}
+
+impl State {
+    /// Whether this state has a live transport.
+    pub fn is_live(self) -> bool {
+        matches!(self, State::Open | State::Polling)
+    }
 }
 
 /// The outcome of one `GET /notifications`.
@@ -83,6 +138,13 @@ pub enum Output {
     Error(Error),
     /// These subscriptions were dropped by the core (tab cleanup): free their handlers.
     Dropped(Vec<SubId>),
+    /// Shared managers: join the election for the connection (request the Web Lock, open
+    /// the BroadcastChannel); the answer comes as `Input::Lead` or `Input::Follow`.
+    Elect,
+    /// Shared managers: leave it (release or stop waiting for the lock, close the channel).
+    Resign,
+    /// Shared managers: post this to the other tabs.
+    Publish(Broadcast),
 }
 
 /// Counters exposed by `push.stats()`.

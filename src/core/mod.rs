@@ -34,7 +34,7 @@ pub mod url;
 pub use config::{Config, Format};
 pub use error::Error;
 pub use frame::{Frame, Protocol};
-pub use io::{FetchResult, Gen, Input, Output, Stats};
+pub use io::{Broadcast, FetchResult, Gen, Input, Output, Role, Stats};
 pub use manager::Manager;
 pub use notice::{Message, Notice, Source};
 pub use platform::{Json, Platform};

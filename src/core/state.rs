@@ -5,6 +5,7 @@
 use crate::prelude::*;
 /// The one connection state of a manager (`push.state` in JS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum State {
     /// A websocket handshake is in progress (not while polling: probes do not show).
     Connecting,
@@ -19,6 +20,24 @@ pub enum State {
 }
 
 impl State {
+    /// A stable number for this state (relayed between tabs).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The state of a number from [`State::code`].
+    pub fn from_code(code: u8) -> Option<State> {
+        [
+            State::Connecting,
+            State::Open,
+            State::Polling,
+            State::Backoff,
+            State::Closed,
+        ]
+        .get(usize::from(code))
+        .copied()
+    }
+
     /// The JS string of this state.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -96,6 +115,10 @@ pub enum Reason {
     PageHidden = 13,
     /// 14 — `pageshow`: the page is back, reconnect.
     PageShown = 14,
+    /// 15 — this page now leads the shared connection (the previous leader tab went away).
+    Leader = 15,
+    /// 16 — another tab leads the shared connection: this page follows it.
+    Follower = 16,
 }
 
 impl Reason {
@@ -122,7 +145,33 @@ impl Reason {
             Reason::Visible => "visible",
             Reason::PageHidden => "page-hidden",
             Reason::PageShown => "page-shown",
+            Reason::Leader => "leader",
+            Reason::Follower => "follower",
         }
+    }
+
+    /// The reason of a stable numeric code (one relayed by another tab).
+    pub fn from_code(code: u16) -> Option<Reason> {
+        const ALL: [Reason; 17] = [
+            Reason::Connect,
+            Reason::Opened,
+            Reason::SocketClosed,
+            Reason::ConnectTimeout,
+            Reason::Fallback,
+            Reason::WebSocketUnavailable,
+            Reason::ProbeSucceeded,
+            Reason::Retry,
+            Reason::Closed,
+            Reason::Stuck,
+            Reason::Slept,
+            Reason::Online,
+            Reason::Visible,
+            Reason::PageHidden,
+            Reason::PageShown,
+            Reason::Leader,
+            Reason::Follower,
+        ];
+        ALL.get(usize::from(code)).copied()
     }
 }
 
@@ -151,6 +200,11 @@ mod tests {
         assert_eq!(Reason::SocketClosed.code(), 2);
         assert_eq!(Reason::ProbeSucceeded.code(), 6);
         assert_eq!(Reason::PageShown.code(), 14);
+        assert_eq!(Reason::Follower.code(), 16);
+        for c in 0..20u16 {
+            assert_eq!(Reason::from_code(c).map(Reason::code), (c <= 16).then_some(c));
+        }
+        assert_eq!(State::from_code(State::Closed.code()), Some(State::Closed));
         assert_eq!(State::Polling.transport().as_str(), Some("polling"));
         assert_eq!(State::Backoff.transport().as_str(), None);
     }

@@ -14,6 +14,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use super::{Manager, Output};
+use crate::core::io::Broadcast;
 use crate::core::notice::{Message, Notice, Source};
 use alloc::collections::VecDeque;
 
@@ -90,11 +91,14 @@ impl Manager {
     }
 
     /// Queues one message for its subscribers.
+    /// A leader tab also publishes it to its followers.
     pub(super) fn deliver(&mut self, notice: Notice, source: Source) {
         self.stats.messages += 1;
-        self.out
-            .0
-            .push_back(Queued::Message(Message { notice, source }));
+        let m = Message { notice, source };
+        if self.cfg.shared && self.conn.leads() {
+            self.out.push(Output::Publish(Broadcast::Message(m.clone())));
+        }
+        self.out.0.push_back(Queued::Message(m));
     }
 
     /// Queues `resync` if a live transport was lost since the last announcement.
@@ -102,6 +106,9 @@ impl Manager {
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
+            if self.cfg.shared && self.conn.leads() {
+                self.out.push(Output::Publish(Broadcast::Resync));
+            }
             self.out.0.push_back(Queued::Resync);
         }
     }

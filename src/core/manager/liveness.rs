@@ -73,7 +73,7 @@ impl Manager {
     /// After sleep, `online` or a long-hidden page: act at once instead of waiting.
     fn wake_up(&mut self, now: u64, reason: Reason) {
         match self.conn {
-            Conn::Closed | Conn::Frozen { .. } => return,
+            Conn::Closed | Conn::Frozen { .. } | Conn::Electing | Conn::Follower { .. } => return,
             Conn::Socket(Attempt {
                 link: Link::Up { .. },
                 ..
@@ -140,6 +140,10 @@ impl Manager {
         if let Conn::Frozen { .. } = self.conn {
             return;
         }
+        if self.cfg.shared {
+            // A page in the bfcache must hold no lock and no channel: the next tab leads.
+            self.out.push(crate::core::io::Output::Resign);
+        }
         let polling = self.conn.polling();
         self.gap |= self.halt();
         self.go(now, Conn::Frozen { polling }, Reason::PageHidden);
@@ -149,7 +153,9 @@ impl Manager {
         let Conn::Frozen { polling } = self.conn else {
             return;
         };
-        if polling {
+        if self.cfg.shared {
+            self.elect(now, Reason::PageShown);
+        } else if polling {
             self.go(now, Conn::Polling { probe: None }, Reason::PageShown);
             self.timers.set(Timer::Retry, now);
             self.request_fetch(now);

@@ -27,7 +27,7 @@ use super::config::Config;
 use super::dedupe::Seen;
 use super::error::Error;
 use super::frame::{Decoder, Protocol};
-use super::io::{Gen, Input, Output, Stats};
+use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
 use super::registry::{Registry, SubId};
 use super::state::{Reason, State, StateChange};
 use super::timers::{Timer, Timers};
@@ -38,6 +38,7 @@ mod deliver;
 mod feed;
 mod liveness;
 mod socket;
+mod tabs;
 
 /// Extra lateness, beyond `heartbeatMs`, that counts as sleep (covers background-tab
 /// timer throttling, which aligns timers to one minute).
@@ -83,6 +84,10 @@ enum Conn {
     Polling { probe: Option<Attempt> },
     /// `pagehide`: no I/O until `pageshow`; `polling` tells which mode resumes.
     Frozen { polling: bool },
+    /// Shared: waiting to learn whether this tab leads (public state `connecting`).
+    Electing,
+    /// Shared: another tab leads; `mirror` is its public state.
+    Follower { mirror: State },
 }
 
 impl Conn {
@@ -97,7 +102,17 @@ impl Conn {
             Conn::Socket(_) => State::Open,
             Conn::Backoff | Conn::Frozen { polling: false } => State::Backoff,
             Conn::Polling { .. } | Conn::Frozen { polling: true } => State::Polling,
+            Conn::Electing => State::Connecting,
+            Conn::Follower { mirror } => mirror,
         }
+    }
+
+    /// Whether this tab runs the transport (alone or as the leader).
+    fn leads(self) -> bool {
+        matches!(
+            self,
+            Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. }
+        )
     }
 
     /// The websocket attempt in progress or open, if any.
@@ -216,6 +231,16 @@ impl Manager {
         self.registry.close_tab(tab)
     }
 
+    /// This manager's role across the tabs of its origin.
+    pub fn role(&self) -> Role {
+        match self.conn {
+            _ if !self.cfg.shared => Role::Alone,
+            Conn::Electing | Conn::Follower { .. } => Role::Follower,
+            Conn::Closed => Role::Alone,
+            _ => Role::Leader,
+        }
+    }
+
     /// Whether the application closed the manager (or never connected it).
     pub fn is_closed(&self) -> bool {
         self.conn == Conn::Closed
@@ -250,6 +275,12 @@ impl Manager {
             Input::PageHide => self.page_hide(now),
             Input::PageShow => self.page_show(now),
             Input::HashChange(at) => self.hash_change(now, at),
+            Input::Lead => self.lead(now),
+            Input::Follow => self.follow(now),
+            Input::Relayed(m) => self.relayed(m),
+            Input::LeaderState(c) => self.leader_state(c),
+            Input::LeaderResync => self.leader_resync(),
+            Input::Hello => self.hello(now),
             // Inputs from an older attempt or fetch: ignored, in this one place.
             _ => {}
         }
@@ -259,28 +290,38 @@ impl Manager {
         self.conn.attempt().is_some_and(|a| a.gen == g)
     }
 
-    /// The one place the connection changes; a change of the public state is announced
-    /// with its reason (and, when waiting, the time to the next attempt).
+    /// A transition, announced with the time to the next attempt when waiting.
     fn go(&mut self, now: u64, next: Conn, reason: Reason) {
+        let retry_in = match next.state() {
+            State::Backoff | State::Polling => self
+                .timers
+                .get(Timer::Retry)
+                .map(|t| t.saturating_sub(now)),
+            _ => None,
+        };
+        self.transition(next, reason, retry_in);
+    }
+
+    /// The one place the connection changes; a change of the public state is announced
+    /// with its reason, and a leader tab publishes it to its followers.
+    fn transition(&mut self, next: Conn, reason: Reason, retry_in: Option<u64>) {
         let previous = self.conn.state();
         self.conn = next;
         let state = next.state();
         if state == previous {
             return;
         }
-        let retry_in = match state {
-            State::Backoff | State::Polling => {
-                self.timers.get(Timer::Retry).map(|t| t.saturating_sub(now))
-            }
-            _ => None,
-        };
-        self.out.push(Output::State(StateChange {
+        let change = StateChange {
             previous,
             state,
             transport: state.transport(),
             reason,
             retry_in,
-        }));
+        };
+        self.out.push(Output::State(change));
+        if self.cfg.shared && next.leads() {
+            self.out.push(Output::Publish(Broadcast::State(change)));
+        }
     }
 
     fn error(&mut self, e: Error) {
@@ -291,6 +332,7 @@ impl Manager {
     fn connect(&mut self, now: u64) {
         self.feed.lift_expiry();
         match self.conn {
+            Conn::Closed if self.cfg.shared => self.elect(now, Reason::Connect),
             Conn::Closed => {
                 self.failures = 0;
                 self.start_attempt(now, Reason::Connect);
@@ -298,11 +340,15 @@ impl Manager {
             // Already wanted: retry what waits, poll now.
             Conn::Polling { .. } => self.timers.set(Timer::Poll, now),
             Conn::Backoff => self.timers.set(Timer::Retry, now),
-            Conn::Socket(_) | Conn::Frozen { .. } => {}
+            Conn::Socket(_) | Conn::Frozen { .. } | Conn::Electing | Conn::Follower { .. } => {}
         }
     }
 
     fn close(&mut self, now: u64) {
+        if self.cfg.shared {
+            // The lock goes: another tab takes the connection over.
+            self.out.push(Output::Resign);
+        }
         self.halt();
         self.gap = false;
         // Nothing queued for handlers survives a close.

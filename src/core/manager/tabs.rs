@@ -1,0 +1,103 @@
+//! One connection per origin: the leader and follower roles of a shared manager. Owns: the
+//! election inputs (`Lead`, `Follow`), what a leader publishes, and what a follower does
+//! with what it receives.
+//!
+//! A shared manager asks to be elected on `connect()` (and on `pageshow`); the shell holds a
+//! Web Lock named after the endpoint and answers `Lead` (this tab runs the transport) or
+//! `Follow` (another tab does). A leader runs everything as a lone manager does and also
+//! publishes each message it queues, each public state change and each resync. A follower
+//! opens nothing, fetches nothing and arms no timer: it mirrors the leader's state and
+//! delivers what it receives to its own subscribers, deduped by `(code, timestamp)` like
+//! everything else. A follower that becomes leader treats the hand-over as a gap: its
+//! first socket catches up once and every tab resyncs.
+
+use super::{Conn, Manager};
+use crate::core::io::{Broadcast, Output};
+use crate::core::notice::Message;
+use crate::core::state::{Reason, StateChange};
+
+impl Manager {
+    /// Joins the election (from `Closed`, or back from the bfcache).
+    pub(super) fn elect(&mut self, now: u64, reason: Reason) {
+        self.go(now, Conn::Electing, reason);
+        self.out.push(Output::Elect);
+    }
+
+    /// This tab won the lock: run the transport.
+    pub(super) fn lead(&mut self, now: u64) {
+        let reason = match self.conn {
+            Conn::Electing => Reason::Connect,
+            Conn::Follower { .. } => {
+                // What the old leader saw last and could not publish is lost for push-only
+                // codes: the new socket catches up, and every tab resyncs.
+                self.gap = true;
+                Reason::Leader
+            }
+            _ => return,
+        };
+        self.failures = 0;
+        self.start_attempt(now, reason);
+    }
+
+    /// Another tab holds the lock: follow it, and ask for its state.
+    pub(super) fn follow(&mut self, now: u64) {
+        if self.conn != Conn::Electing {
+            return;
+        }
+        self.go(
+            now,
+            Conn::Follower {
+                mirror: self.conn.state(),
+            },
+            Reason::Follower,
+        );
+        self.out.push(Output::Publish(Broadcast::Hello));
+    }
+
+    /// A message the leader published.
+    pub(super) fn relayed(&mut self, m: Message) {
+        if matches!(self.conn, Conn::Frozen { .. }) {
+            return;
+        }
+        if m.notice.timestamp.is_some() && !self.seen.insert(&m.notice) {
+            self.stats.duplicates += 1;
+            return;
+        }
+        self.deliver(m.notice, m.source);
+    }
+
+    /// The leader's state: mirrored, and announced like one's own.
+    pub(super) fn leader_state(&mut self, c: StateChange) {
+        if let Conn::Follower { .. } = self.conn {
+            self.transition(Conn::Follower { mirror: c.state }, c.reason, c.retry_in);
+        }
+    }
+
+    /// The leader announced a gap.
+    pub(super) fn leader_resync(&mut self) {
+        if let Conn::Follower { .. } = self.conn {
+            self.gap = true;
+            self.announce_gap();
+        }
+    }
+
+    /// A follower asked for the state: the leader publishes it.
+    pub(super) fn hello(&mut self, now: u64) {
+        if !self.conn.leads() {
+            return;
+        }
+        let state = self.conn.state();
+        let retry_in = self
+            .timers
+            .get(super::Timer::Retry)
+            .map(|t| t.saturating_sub(now));
+        self.out
+            .push(Output::Publish(Broadcast::State(StateChange {
+                previous: state,
+                state,
+                transport: state.transport(),
+                reason: Reason::Follower,
+                retry_in,
+            })));
+    }
+}
