@@ -203,6 +203,75 @@ fig('startup', 'raw new WebSocket → open (median of 5)', sRaw, 'ms');
 fig('startup', 'wok-push import + init + connect → open', sWok, 'ms');
 fig('startup', 'ratio wok-push / raw', sWok / sRaw, '×', '<= 1.5');
 
+// 8. Across tabs ------------------------------------------------------------------------------
+// Pages of one browser context share Web Locks and BroadcastChannel, as tabs do. The pages
+// above are closed first, so the server counts only these tabs.
+console.log('tabs');
+await page.close();
+async function tabsFigure(n, polling) {
+  await control('reset', {});
+  if (polling) await control('upgrades', { accept: false });
+  const ctx = await browser.newContext();
+  const opts = encodeURIComponent(JSON.stringify(polling ? { pollIntervalMs: 3000, fallbackAfter: 1, reconnectMinMs: 60000, reconnectMaxMs: 60000 } : {}));
+  const ps = [];
+  for (let i = 0; i < n; i++) {
+    const p = await ctx.newPage();
+    await p.goto(`${backend.url}/test/tabs.html?opts=${opts}`);
+    await p.waitForFunction(() => window.ready === true && (window.push.state === 'open' || window.push.state === 'polling'));
+    ps.push(p);
+  }
+  await sleep(1000);
+  const conns = (await control('sockets')).open;
+  const g0 = feedGets();
+  const WINDOW = QUICK ? 6000 : 15000;
+  await sleep(WINDOW);
+  const perMin = ((feedGets() - g0) * 60000) / WINDOW;
+  await ctx.close();
+  if (polling) await control('upgrades', { accept: true });
+  return { conns, perMin };
+}
+for (const n of [1, 5]) {
+  const healthy = await tabsFigure(n, false);
+  fig('tabs', `${n} tab(s): push connections at the server`, healthy.conns, '', '1');
+  fig('tabs', `${n} tab(s): GET /notifications per min, healthy socket`, healthy.perMin, '/min', '0');
+  const polling = await tabsFigure(n, true);
+  fig('tabs', `${n} tab(s): GET /notifications per min, polling every 3 s`, polling.perMin, '/min', '≈ 20');
+}
+{
+  // Take-over: the leader page closes; time until the next page's socket is open at the server.
+  await control('reset', {});
+  const ctx = await browser.newContext();
+  const ps = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await ctx.newPage();
+    await p.goto(`${backend.url}/test/tabs.html`);
+    await p.waitForFunction(() => window.ready === true && window.push.state === 'open');
+    ps.push(p);
+  }
+  const times = [];
+  for (let i = 0; i < (QUICK ? 4 : 10); i++) {
+    const roles = await Promise.all(ps.map((p) => p.evaluate(() => window.role())));
+    const leader = ps[roles.indexOf('leader')];
+    const upgrades = (await control('sockets')).upgrades;
+    const t0 = performance.now();
+    await leader.close();
+    ps.splice(ps.indexOf(leader), 1);
+    for (;;) {
+      const s = await control('sockets');
+      if (s.upgrades > upgrades && s.open === 1) break;
+      await sleep(5);
+    }
+    times.push(performance.now() - t0);
+    const p = await ctx.newPage(); // keep three tabs
+    await p.goto(`${backend.url}/test/tabs.html`);
+    await p.waitForFunction(() => window.ready === true && window.push.state === 'open');
+    ps.push(p);
+  }
+  results.takeover = times;
+  fig('tabs', 'take-over after the leader closes, p50 / p95 (reconnectMinMs 50)', `${pct(times, 0.5).toFixed(0)} / ${pct(times, 0.95).toFixed(0)}`, 'ms');
+  await ctx.close();
+}
+
 await browser.close();
 await backend.close();
 

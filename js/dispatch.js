@@ -35,12 +35,14 @@ export function bumpEpoch(t) {
 }
 
 /**
- * Calls the handlers of `ids` in order with `msg` (or `code` for compat ones). Returns
- * `[id, error, …]` for the handlers that threw, or undefined.
+ * Calls the handlers of `ids` in order with the message `{ code, source, message?,
+ * timestamp? }` (or `code` for compat ones), built here: one wasm→JS call per message.
+ * Returns `[id, error, …]` for the handlers that threw, or undefined.
  */
-export function dispatch(t, ids, msg, code) {
+export function dispatch(t, ids, code, source, message, timestamp) {
   // `ids` views wasm memory, which a handler may grow: copy before calling anyone.
   const list = Array.from(ids);
+  const msg = makeMessage(code, source, message, timestamp);
   const epoch = t.epoch;
   let failed;
   for (const id of list) {
@@ -97,8 +99,11 @@ export function clearTable(t) {
   t.epoch++;
 }
 
-/** The object a subscription handler receives. */
-export function makeMessage(code, source, message, timestamp) {
+const SOURCES = ['push', 'poll', 'resync'];
+
+/** The object a subscription handler receives (`source`: 0 push, 1 poll, 2 resync). */
+function makeMessage(code, source, message, timestamp) {
+  source = SOURCES[source];
   const m = { code, source };
   if (message !== undefined) m.message = message;
   if (timestamp !== undefined) m.timestamp = timestamp;

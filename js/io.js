@@ -1,15 +1,16 @@
 // The browser I/O of one manager (a wasm-bindgen snippet): the WebSocket, the fetch of
 // /notifications, the one timer and the page lifecycle listeners. The Rust shell owns the
 // port (src/web/port.rs) and decides everything; this file only does what it is told and
-// reports events through the port's one callback: cb(kind, gen, num, text, bytes).
+// reports events through the port's one callback: cb(kind, gen, num, text, bytes, text2, text3).
 // One callback per manager, never one closure per connection.
 
 export const EV = { OPEN: 0, TEXT: 1, BINARY: 2, CLOSED: 3, FETCHED: 4, FETCH_FAILED: 5, TIMER: 6,
-  ONLINE: 7, OFFLINE: 8, VISIBLE: 9, HIDDEN: 10, PAGEHIDE: 11, PAGESHOW: 12, HASHCHANGE: 13 };
+  ONLINE: 7, OFFLINE: 8, VISIBLE: 9, HIDDEN: 10, PAGEHIDE: 11, PAGESHOW: 12, HASHCHANGE: 13,
+  LEAD: 14, FOLLOW: 15, RELAY: 16, RELAY_STATE: 17, RELAY_RESYNC: 18, HELLO: 19 };
 
 /** A port for one manager; `cb` is its only way back into wasm. */
 export function makePort(cb) {
-  return { cb, ws: null, gen: 0, fetch: null, timer: null, page: null };
+  return { cb, ws: null, gen: 0, fetch: null, timer: null, page: null, ch: null, lock: null };
 }
 
 function detach(ws) {
@@ -26,12 +27,12 @@ export function openSocket(port, url, gen) {
     return false;
   }
   ws.binaryType = 'arraybuffer';
-  ws.onopen = () => port.cb(EV.OPEN, gen, 0, ws.protocol, undefined);
+  ws.onopen = () => port.cb(EV.OPEN, gen, 0, ws.protocol, undefined, undefined, undefined);
   ws.onmessage = (e) => {
-    if (typeof e.data === 'string') port.cb(EV.TEXT, gen, 0, e.data, undefined);
-    else if (e.data instanceof ArrayBuffer) port.cb(EV.BINARY, gen, 0, undefined, new Uint8Array(e.data));
+    if (typeof e.data === 'string') port.cb(EV.TEXT, gen, 0, e.data, undefined, undefined, undefined);
+    else if (e.data instanceof ArrayBuffer) port.cb(EV.BINARY, gen, 0, undefined, new Uint8Array(e.data), undefined, undefined);
   };
-  ws.onclose = ws.onerror = () => port.cb(EV.CLOSED, gen, 0, undefined, undefined);
+  ws.onclose = ws.onerror = () => port.cb(EV.CLOSED, gen, 0, undefined, undefined, undefined, undefined);
   port.ws = ws;
   port.gen = gen;
   return true;
@@ -69,8 +70,8 @@ export function startFetch(port, url, gen) {
   const mine = () => port.fetch === ctrl;
   fetch(url, { method: 'GET', credentials: 'same-origin', signal: ctrl.signal,
     headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot' } })
-    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(EV.FETCHED, gen, r.status, t, undefined); } }))
-    .catch(() => { if (mine()) { port.fetch = null; port.cb(EV.FETCH_FAILED, gen, 0, undefined, undefined); } });
+    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(EV.FETCHED, gen, r.status, t, undefined, undefined, undefined); } }))
+    .catch(() => { if (mine()) { port.fetch = null; port.cb(EV.FETCH_FAILED, gen, 0, undefined, undefined, undefined, undefined); } });
 }
 
 /** Aborts the fetch in flight, if any (its outcome is never reported). */
@@ -83,7 +84,7 @@ export function abortFetch(port) {
 /** Arms the one timer `ms` from now (replacing any), or disarms it with ms < 0. */
 export function armTimer(port, ms) {
   if (port.timer !== null) clearTimeout(port.timer);
-  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(EV.TIMER, 0, 0, undefined, undefined); }, ms);
+  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(EV.TIMER, 0, 0, undefined, undefined, undefined, undefined); }, ms);
 }
 
 /** Adds the page lifecycle listeners (online, offline, visibility, pagehide/show, hashchange). */
@@ -91,12 +92,12 @@ export function installPage(port) {
   if (port.page !== null || typeof window === 'undefined') return;
   const cb = port.cb;
   const on = [
-    [window, 'online', () => cb(EV.ONLINE, 0, 0, undefined, undefined)],
-    [window, 'offline', () => cb(EV.OFFLINE, 0, 0, undefined, undefined)],
-    [window, 'pagehide', () => cb(EV.PAGEHIDE, 0, 0, undefined, undefined)],
-    [window, 'pageshow', () => cb(EV.PAGESHOW, 0, 0, undefined, undefined)],
-    [window, 'hashchange', (e) => cb(EV.HASHCHANGE, 0, e.timeStamp, undefined, undefined)],
-    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? EV.VISIBLE : EV.HIDDEN, 0, 0, undefined, undefined)],
+    [window, 'online', () => cb(EV.ONLINE, 0, 0, undefined, undefined, undefined, undefined)],
+    [window, 'offline', () => cb(EV.OFFLINE, 0, 0, undefined, undefined, undefined, undefined)],
+    [window, 'pagehide', () => cb(EV.PAGEHIDE, 0, 0, undefined, undefined, undefined, undefined)],
+    [window, 'pageshow', () => cb(EV.PAGESHOW, 0, 0, undefined, undefined, undefined, undefined)],
+    [window, 'hashchange', (e) => cb(EV.HASHCHANGE, 0, e.timeStamp, undefined, undefined, undefined, undefined)],
+    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? EV.VISIBLE : EV.HIDDEN, 0, 0, undefined, undefined, undefined, undefined)],
   ];
   for (const [t, k, f] of on) t.addEventListener(k, f);
   port.page = on;
@@ -112,7 +113,7 @@ export function removePage(port) {
 /** Owned resources: [socket, fetch, timer, page listeners]. */
 export function resources(port) {
   return new Uint32Array([port.ws === null ? 0 : 1, port.fetch === null ? 0 : 1,
-    port.timer === null ? 0 : 1, port.page === null ? 0 : port.page.length]);
+    port.timer === null ? 0 : 1, port.page === null ? 0 : port.page.length, port.ch === null ? 0 : 1]);
 }
 
 /** Milliseconds on the page's monotonic clock. */
@@ -136,4 +137,117 @@ export function makeError(message, code) {
   const e = new Error(message);
   e.code = code;
   return e;
+}
+
+// ---- One connection per origin: a Web Lock elects the tab that runs the transport; a
+// BroadcastChannel carries what it publishes. Both are named after the endpoint.
+
+/** Whether this browser has what sharing needs (Web Locks and BroadcastChannel). */
+export function tabsSupported() {
+  return typeof BroadcastChannel === 'function' && typeof navigator !== 'undefined' && !!navigator.locks;
+}
+
+/**
+ * Joins the election for `name`: LEAD when this tab holds the lock (now or once the holder
+ * goes away: closed, crashed, resigned, bfcache), FOLLOW while another tab holds it.
+ */
+export function elect(port, name) {
+  resign(port);
+  const cb = port.cb;
+  const ch = new BroadcastChannel(name);
+  // Another tab may run another release: read only what has the expected type.
+  const str = (v) => (typeof v === 'string' ? v : undefined);
+  const num = (v) => (typeof v === 'number' && v >= 0 ? v : -1);
+  const one = (d) => {
+    if (d === null || typeof d !== 'object') return;
+    if (d.k === 'm' && typeof d.c === 'string') cb(EV.RELAY, 0, num(d.s), d.c, undefined, str(d.m), str(d.t));
+    else if (d.k === 's') cb(EV.RELAY_STATE, Math.max(0, num(d.r)), num(d.i), `${num(d.p)},${num(d.s)}`, undefined, undefined, undefined);
+    else if (d.k === 'r') cb(EV.RELAY_RESYNC, 0, 0, undefined, undefined, undefined, undefined);
+    else if (d.k === 'h') cb(EV.HELLO, 0, 0, undefined, undefined, undefined, undefined);
+  };
+  ch.onmessage = (e) => {
+    const d = e.data;
+    if (d !== null && typeof d === 'object' && d.k === 'b' && Array.isArray(d.b)) d.b.forEach(one);
+    else one(d);
+  };
+  const lk = { ac: new AbortController(), release: null };
+  port.ch = ch;
+  port.lock = lk;
+  // Held until resign() resolves it; the browser releases it when the page goes away.
+  const lead = () => new Promise((resolve) => {
+    if (port.lock !== lk) return resolve();
+    lk.release = resolve;
+    cb(EV.LEAD, 0, 0, undefined, undefined, undefined, undefined);
+  });
+  navigator.locks.request(name, { ifAvailable: true }, (lock) => {
+    if (port.lock !== lk) return undefined;
+    if (lock !== null) return lead();
+    cb(EV.FOLLOW, 0, 0, undefined, undefined, undefined, undefined);
+    navigator.locks.request(name, { signal: lk.ac.signal }, lead).catch(() => {});
+    return undefined;
+  }).catch(() => {});
+}
+
+/** Leaves the election: releases the lock or stops waiting for it, closes the channel. */
+export function resign(port) {
+  const lk = port.lock;
+  port.lock = null;
+  if (lk !== null) {
+    lk.ac.abort();
+    if (lk.release !== null) lk.release();
+  }
+  const ch = port.ch;
+  port.ch = null;
+  if (ch !== null) {
+    ch.onmessage = null;
+    ch.close();
+  }
+}
+
+// Posts are batched: everything published during one task (a websocket frame of 20
+// messages, say) goes to the other tabs as one postMessage, at the end of the task.
+function post(port, d) {
+  if (port.ch === null) return;
+  if (port.batch === undefined || port.batch === null) {
+    port.batch = [];
+    queueMicrotask(() => {
+      const b = port.batch;
+      port.batch = null;
+      if (port.ch !== null && b.length > 0) port.ch.postMessage(b.length === 1 ? b[0] : { k: 'b', b });
+    });
+  }
+  port.batch.push(d);
+}
+
+/** Publishes a message (source: 0 push, 1 poll). */
+export function publishMessage(port, code, message, timestamp, source) {
+  post(port, { k: 'm', c: code, m: message, t: timestamp, s: source });
+}
+
+/** Publishes a state change (numeric state and reason codes; retryIn < 0: none). */
+export function publishState(port, previous, state, reason, retryIn) {
+  post(port, { k: 's', p: previous, s: state, r: reason, i: retryIn });
+}
+
+/** Publishes a resync. */
+export function publishResync(port) {
+  post(port, { k: 'r' });
+}
+
+/** Asks the leader for its state. */
+export function publishHello(port) {
+  post(port, { k: 'h' });
+}
+
+const STAT_NAMES = ['attempts', 'opens', 'frames', 'messages', 'fetches', 'fetchErrors', 'duplicates',
+  'resyncs', 'errors', 'failures', 'subscriptions'];
+const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers', 'channel'];
+
+/** The `stats()` object: counters (STAT_NAMES then RESOURCE_NAMES, in order), state, role. */
+export function makeStats(n, state, transport, role) {
+  const o = { state, transport: transport ?? null, role };
+  STAT_NAMES.forEach((k, i) => { o[k] = n[i]; });
+  o.resources = {};
+  RESOURCE_NAMES.forEach((k, i) => { o.resources[k] = n[STAT_NAMES.length + i]; });
+  return o;
 }

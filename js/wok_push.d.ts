@@ -27,6 +27,11 @@ export interface ConnectOptions {
   usefulAfterMs?: number;
   /** Drop non-persistent tab subscriptions on `hashchange`. Default true. */
   autoTabCleanup?: boolean;
+  /**
+   * One push connection per origin and endpoint, held by one tab (Web Locks) and shared with
+   * the others (BroadcastChannel). Default true; false: this page always runs alone.
+   */
+  shareAcrossTabs?: boolean;
 }
 
 /** Where a message came from. */
@@ -52,7 +57,7 @@ export interface StateEvent {
   previous: ConnectionState;
   state: ConnectionState;
   transport: TransportKind | null;
-  /** Stable reason name, e.g. `'socket-closed'`. */
+  /** Stable reason name, e.g. `'socket-closed'`; `'leader'` when this page takes the shared connection over. */
   reason: string;
   /** Stable numeric reason code (see README). */
   reasonCode: number;
@@ -94,15 +99,19 @@ export interface SubscribeOptions {
   resync?: boolean;
 }
 
+/** This page's part in the shared connection: runs it, follows another tab, or not shared. */
+export type TabRole = 'leader' | 'follower' | 'alone';
+
 /** Counters of `stats()`. */
 export interface PushStats {
   state: ConnectionState;
   transport: TransportKind | null;
+  role: TabRole;
   attempts: number; opens: number; frames: number; messages: number; fetches: number;
   fetchErrors: number; duplicates: number; resyncs: number; errors: number; failures: number;
   subscriptions: number;
-  /** Owned JS resources: open socket, fetch in flight, armed timer, page listeners, handlers. */
-  resources: { socket: number; fetch: number; timer: number; pageListeners: number; handlers: number };
+  /** Owned JS resources: open socket, fetch in flight, armed timer, page listeners, handlers, tab channel. */
+  resources: { socket: number; fetch: number; timer: number; pageListeners: number; handlers: number; channel: number };
 }
 
 /** The minimal shape of WoK's global `wok` object for `installWokCompat`. */

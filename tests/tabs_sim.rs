@@ -18,6 +18,7 @@ struct Tab {
     sockets: usize,
     fetches: usize,
     socket: Option<u32>,
+    published: usize,
 }
 
 struct Browser {
@@ -44,7 +45,7 @@ impl Browser {
         let cfg = Config { shared: true, ..Config::default() };
         let mut m = Manager::new(cfg, seed).expect("config");
         let sub = m.subscribe(self.now, "*", None, true, true);
-        self.tabs.push(Tab { m, sub, open: true, got: Vec::new(), resyncs: 0, sockets: 0, fetches: 0, socket: None });
+        self.tabs.push(Tab { m, sub, open: true, got: Vec::new(), resyncs: 0, sockets: 0, fetches: 0, socket: None, published: 0 });
         let i = self.tabs.len() - 1;
         self.input(i, Input::Connect);
         i
@@ -81,6 +82,7 @@ impl Browser {
                 }
                 Output::Resign => self.resign(t),
                 Output::Publish(b) => {
+                    self.tabs[t].published += 1;
                     for other in 0..self.tabs.len() {
                         if other == t || !self.tabs[other].open {
                             continue;
@@ -268,4 +270,24 @@ fn a_follower_arms_no_timer_and_sends_nothing() {
     assert_eq!(b.tabs[1].fetches + b.tabs[1].sockets, 0);
     assert!(b.tabs[0].m.poll_timeout().is_some(), "the leader's heartbeat");
     let _ = Source::Push;
+}
+
+#[test]
+fn a_new_tab_gets_the_active_notifications_once_without_its_own_get() {
+    let mut b = Browser::new(1);
+    b.store.push(("KCHCONN0002E".into(), "t1".into()));
+    b.push("POST:/wok/notifications//EOM//");
+    let fetches = b.tabs[0].fetches;
+    let t = b.add_tab(9);
+    assert_eq!(b.tabs[t].m.role(), Role::Follower);
+    assert_eq!(b.tabs[t].got, vec![("KCHCONN0002E".into(), "poll")]);
+    assert_eq!(b.tabs[t].fetches, 0);
+    assert_eq!(b.tabs[0].fetches, fetches, "no GET for the newcomer");
+    assert_eq!(b.tabs[0].got.iter().filter(|g| g.0 == "KCHCONN0002E").count(), 1, "the leader does not repeat it");
+    // A lone leader publishes nothing until a tab follows it.
+    let mut lone = Browser::new(1);
+    lone.push("Z//EOM//");
+    assert_eq!(lone.tabs[0].got.len(), 1);
+    assert_eq!(lone.tabs[0].published, 0, "a lone leader pays nothing for sharing");
+    assert!(b.tabs[0].published > 0);
 }

@@ -31,7 +31,11 @@ function badge() {
     const left = Math.max(0, (retryAt - Date.now()) / 1000);
     text += push.state === 'polling' ? ` · probe in ${left.toFixed(1)} s` : ` · retry in ${left.toFixed(1)} s`;
   }
+  const role = push.stats().role;
+  if (role !== 'alone') text += ` · ${role}`;
   $('badge').textContent = text;
+  $('badge').title = role === 'follower' ? 'another tab holds the push connection; this one mirrors it'
+    : role === 'leader' ? 'this tab holds the push connection for every tab of this WoK' : 'this tab has its own connection';
   $('badge').dataset.state = push.state;
   $('since').textContent = `for ${secs} s`;
 }
@@ -54,7 +58,7 @@ function savings() {
   const sizes = feeds.map((e) => e.transferSize || e.encodedBodySize).filter((n) => n > 0);
   const perRequest = (sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 250) + REQUEST_HEADER_BYTES;
   const stock = Math.floor((performance.now() - loadedAt) / STOCK_INTERVAL_MS) + 1;
-  const ours = push.stats().fetches;
+  const ours = push.stats().fetches; // this tab's own (a follower tab sends none)
   const avoided = Math.max(0, stock - ours);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   $('savings').textContent = `In ${Math.round((performance.now() - loadedAt) / 1000)} s, the stock UI would have sent ${stock} `

@@ -6,6 +6,7 @@ use crate::prelude::*;
 use super::driver::{Event, Inner};
 use super::handlers::Style;
 use super::js::{get, seed, set, to_js_error};
+use super::port::make_stats;
 use super::{options, singleton};
 use crate::core::{Error, Input, SubId};
 use js_sys::{Function, Object};
@@ -289,48 +290,31 @@ impl PushManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "PushStats")]
     pub fn stats(&self) -> JsValue {
-        let (s, state, subs) = self
+        let (s, state, subs, role) = self
             .inner
-            .with_core(|c| (c.stats(), c.state(), c.registry().len()));
-        let o = Object::new();
-        set(&o, "state", &state.as_str().into());
-        set(
-            &o,
-            "transport",
-            &state
-                .transport()
-                .as_str()
-                .map_or(JsValue::NULL, JsValue::from_str),
-        );
-        let n = |o: &Object, k: &str, v: usize| set(o, k, &JsValue::from(v as f64));
-        for (k, v) in [
-            ("attempts", s.attempts),
-            ("opens", s.opens),
-            ("frames", s.frames),
-            ("messages", s.messages),
-            ("fetches", s.fetches),
-            ("fetchErrors", s.fetch_errors),
-            ("duplicates", s.duplicates),
-            ("resyncs", s.resyncs),
-            ("errors", s.errors),
-            ("failures", s.failures),
-        ] {
-            n(&o, k, v as usize);
-        }
-        n(&o, "subscriptions", subs);
-        let r = Object::new();
-        let [socket, fetch, timer, page, handlers] = self.inner.resources();
-        for (k, v) in [
-            ("socket", socket),
-            ("fetch", fetch),
-            ("timer", timer),
-            ("pageListeners", page),
-            ("handlers", handlers),
-        ] {
-            n(&r, k, v);
-        }
-        set(&o, "resources", &r);
-        o.into()
+            .with_core(|c| (c.stats(), c.state(), c.registry().len(), c.role()));
+        let [socket, fetch, timer, page, handlers, channel] = self.inner.resources();
+        let numbers = [
+            s.attempts,
+            s.opens,
+            s.frames,
+            s.messages,
+            s.fetches,
+            s.fetch_errors,
+            s.duplicates,
+            s.resyncs,
+            s.errors,
+            s.failures,
+            subs as u32,
+            socket as u32,
+            fetch as u32,
+            timer as u32,
+            page as u32,
+            handlers as u32,
+            channel as u32,
+        ]
+        .map(f64::from);
+        make_stats(&numbers, state.as_str(), state.transport().as_str(), role.as_str())
     }
 }
 

@@ -11,7 +11,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 use super::handlers::{
-    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen, make_message,
+    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen,
     make_table, remove_sub, Style, Table,
 };
 use super::js::{opt_str, set, to_js_error, Clock};
@@ -78,6 +78,8 @@ pub struct Inner {
     notifications_url: String,
     /// The socket, fetch, timer and page listeners (`js/io.js`).
     port: Port,
+    /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
+    lock_name: String,
 }
 
 /// Feeds `input` to the manager behind `sink`, if it is still alive.
@@ -105,6 +107,8 @@ impl Inner {
         notifications_url: String,
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
+        // No `format!`: core::fmt stays out of the wasm.
+        let lock_name = ["wok-push ", &url, " ", &notifications_url].concat();
         Ok(Rc::new_cyclic(|this| Inner {
             clock: Clock::new(),
             keys: Keys::new(),
@@ -114,6 +118,7 @@ impl Inner {
             url,
             notifications_url,
             port: Port::new(this.clone()),
+            lock_name,
         }))
     }
 
@@ -177,6 +182,9 @@ impl Inner {
             Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
             Output::Resync(ids) => self.resync(&ids),
             Output::Error(e) => emit(&self.table, Event::Error as u32, &to_js_error(&e).into()),
+            Output::Elect => self.port.elect(&self.lock_name),
+            Output::Resign => self.port.resign(),
+            Output::Publish(b) => self.port.publish(&b),
             Output::Dropped(ids) => {
                 for id in ids {
                     remove_sub(&self.table, id);
@@ -207,14 +215,14 @@ impl Inner {
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
         let n = &msg.notice;
-        let code = JsValue::from_str(&n.code);
-        let obj = make_message(
-            &code,
-            self.keys.source(msg.source),
-            n.message.clone(),
-            n.timestamp.clone(),
+        let failed = dispatch(
+            &self.table,
+            ids,
+            &n.code,
+            msg.source as u8,
+            n.message.as_deref(),
+            n.timestamp.as_deref(),
         );
-        let failed = dispatch(&self.table, ids, &obj, &code);
         self.report_failures(&failed, &n.code);
     }
 
@@ -230,9 +238,7 @@ impl Inner {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                let code = JsValue::from_str(&p);
-                let obj = make_message(&code, self.keys.source(Source::Resync), None, None);
-                let failed = dispatch(&self.table, &[id], &obj, &code);
+                let failed = dispatch(&self.table, &[id], &p, Source::Resync as u8, None, None);
                 self.report_failures(&failed, &p);
             }
         }
@@ -309,8 +315,8 @@ impl Inner {
     }
 
     /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers]`.
-    pub fn resources(&self) -> [usize; 5] {
-        let [socket, fetch, timer, page] = self.port.resources();
-        [socket, fetch, timer, page, handler_count(&self.table) as usize]
+    pub fn resources(&self) -> [usize; 6] {
+        let [socket, fetch, timer, page, channel] = self.port.resources();
+        [socket, fetch, timer, page, handler_count(&self.table) as usize, channel]
     }
 }

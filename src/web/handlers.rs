@@ -27,8 +27,16 @@ extern "C" {
     /// Stops any delivery under way (the manager closed).
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
-    /// Calls the handlers of `ids`; returns `[id, error, …]` for throwers, or undefined.
-    pub fn dispatch(t: &Table, ids: &[u32], msg: &JsValue, code: &JsValue) -> JsValue;
+    /// Calls the handlers of `ids` with `{ code, source, message?, timestamp? }` (source:
+    /// 0 push, 1 poll, 2 resync); returns `[id, error, …]` for throwers, or undefined.
+    pub fn dispatch(
+        t: &Table,
+        ids: &[u32],
+        code: &str,
+        source: u8,
+        message: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> JsValue;
     /// Adds an `on(kind)` listener; returns its idempotent removal function.
     pub fn listen(t: &Table, kind: u32, f: &Function) -> Function;
     /// Calls the `on(kind)` listeners.
@@ -36,14 +44,6 @@ extern "C" {
     /// Forgets every handler and listener.
     #[wasm_bindgen(js_name = clearTable)]
     pub fn clear_table(t: &Table);
-    /// Builds `{ code, source, message?, timestamp? }`.
-    #[wasm_bindgen(js_name = makeMessage)]
-    pub fn make_message(
-        code: &JsValue,
-        source: &JsValue,
-        message: Option<String>,
-        timestamp: Option<String>,
-    ) -> JsValue;
 }
 
 /// How a subscription's handler is called.

@@ -68,6 +68,14 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     if !tc.is_undefined() {
         c.auto_tab_cleanup = tc.as_bool().ok_or(Error::InvalidOption("autoTabCleanup"))?;
     }
+    let share = get(opts, "shareAcrossTabs");
+    if !share.is_undefined() {
+        c.shared = share.as_bool().ok_or(Error::InvalidOption("shareAcrossTabs"))?;
+    } else {
+        c.shared = true;
+    }
+    // Without Web Locks or BroadcastChannel every tab runs alone.
+    c.shared = c.shared && super::port::tabs_supported();
     if let Some(f) = string(opts, "format")? {
         c.format = Format::parse(&f)?;
     }

@@ -18,8 +18,7 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     type JsPort;
     #[wasm_bindgen(js_name = makePort)]
-    fn make_port(cb: &Closure<dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>)>)
-        -> JsPort;
+    fn make_port(cb: &Callback) -> JsPort;
     #[wasm_bindgen(js_name = openSocket)]
     fn open_socket(p: &JsPort, url: &str, gen: u32) -> bool;
     #[wasm_bindgen(js_name = closeSocket)]
@@ -38,6 +37,25 @@ extern "C" {
     #[wasm_bindgen(js_name = removePage)]
     fn remove_page(p: &JsPort);
     fn resources(p: &JsPort) -> Vec<u32>;
+    /// Whether Web Locks and BroadcastChannel exist.
+    #[wasm_bindgen(js_name = tabsSupported)]
+    pub fn tabs_supported() -> bool;
+    fn elect(p: &JsPort, name: &str);
+    fn resign(p: &JsPort);
+    #[wasm_bindgen(js_name = publishMessage)]
+    fn publish_message(
+        p: &JsPort,
+        code: &str,
+        message: Option<String>,
+        timestamp: Option<String>,
+        source: u32,
+    );
+    #[wasm_bindgen(js_name = publishState)]
+    fn publish_state(p: &JsPort, previous: u32, state: u32, reason: u32, retry_in: f64);
+    #[wasm_bindgen(js_name = publishResync)]
+    fn publish_resync(p: &JsPort);
+    #[wasm_bindgen(js_name = publishHello)]
+    fn publish_hello(p: &JsPort);
     /// Milliseconds on the page's monotonic clock (`performance.now()`).
     pub fn now() -> f64;
     /// 53 random bits (`crypto.getRandomValues`).
@@ -45,6 +63,9 @@ extern "C" {
     /// `protocol//host` of the page, or `''`.
     #[wasm_bindgen(js_name = pageOrigin)]
     pub fn page_origin() -> String;
+    /// The `stats()` object from its numbers (in the order `js/io.js` documents).
+    #[wasm_bindgen(js_name = makeStats)]
+    pub fn make_stats(numbers: &[f64], state: &str, transport: Option<&str>, role: &str) -> JsValue;
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;
@@ -66,9 +87,29 @@ mod ev {
     pub const PAGEHIDE: u32 = 11;
     pub const PAGESHOW: u32 = 12;
     pub const HASHCHANGE: u32 = 13;
+    pub const LEAD: u32 = 14;
+    pub const FOLLOW: u32 = 15;
+    pub const RELAY: u32 = 16;
+    pub const RELAY_STATE: u32 = 17;
+    pub const RELAY_RESYNC: u32 = 18;
+    pub const HELLO: u32 = 19;
 }
 
-type Callback = Closure<dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>)>;
+/// `cb(kind, gen, num, text, bytes, text2, text3)`.
+type Callback = Closure<
+    dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>, Option<String>, Option<String>),
+>;
+
+/// One reported event, as `js/io.js` calls the callback.
+struct Event {
+    kind: u32,
+    gen: Gen,
+    num: f64,
+    text: Option<String>,
+    bytes: Option<Vec<u8>>,
+    text2: Option<String>,
+    text3: Option<String>,
+}
 
 /// The I/O of one manager.
 pub struct Port {
@@ -78,9 +119,11 @@ pub struct Port {
     deadline: Cell<Option<u64>>,
 }
 
-/// Turns one reported event into a core input (`None` for the timer, handled apart).
-fn input(kind: u32, gen: Gen, num: f64, text: Option<String>, bytes: Option<Vec<u8>>) -> Option<Input> {
-    use crate::core::FetchResult;
+/// Turns one reported event into a core input (`None` for the timer, handled apart, and
+/// for anything malformed).
+fn input(e: Event) -> Option<Input> {
+    use crate::core::{FetchResult, Message, Notice, Reason, Source, State, StateChange};
+    let Event { kind, gen, num, text, bytes, text2, text3 } = e;
     Some(match kind {
         ev::OPEN => Input::SocketOpened(gen, text.unwrap_or_default()),
         ev::TEXT => Input::SocketFrame(gen, Frame::Text(text.unwrap_or_default())),
@@ -95,6 +138,27 @@ fn input(kind: u32, gen: Gen, num: f64, text: Option<String>, bytes: Option<Vec<
         ev::PAGEHIDE => Input::PageHide,
         ev::PAGESHOW => Input::PageShow,
         ev::HASHCHANGE => Input::HashChange(num as u64),
+        ev::LEAD => Input::Lead,
+        ev::FOLLOW => Input::Follow,
+        ev::RELAY => Input::Relayed(Message {
+            notice: Notice { code: text?, message: text2, timestamp: text3 },
+            source: if num == 1.0 { Source::Poll } else { Source::Push },
+        }),
+        ev::RELAY_STATE => {
+            let t = text?;
+            let (p, s) = t.split_once(',')?;
+            let code = |v: &str| v.parse::<u8>().ok().and_then(State::from_code);
+            let state = code(s)?;
+            Input::LeaderState(StateChange {
+                previous: code(p)?,
+                state,
+                transport: state.transport(),
+                reason: Reason::from_code(gen as u16)?,
+                retry_in: (num >= 0.0).then_some(num as u64),
+            })
+        }
+        ev::RELAY_RESYNC => Input::LeaderResync,
+        ev::HELLO => Input::Hello,
         _ => return None,
     })
 }
@@ -102,10 +166,10 @@ fn input(kind: u32, gen: Gen, num: f64, text: Option<String>, bytes: Option<Vec<
 impl Port {
     /// A port feeding the manager behind `sink`.
     pub fn new(sink: Weak<Inner>) -> Port {
-        let cb: Callback = Closure::new(move |kind, gen, num, text, bytes| {
+        let cb: Callback = Closure::new(move |kind, gen, num, text, bytes, text2, text3| {
             if kind == ev::TIMER {
                 Inner::timer_fired(&sink);
-            } else if let Some(i) = input(kind, gen, num, text, bytes) {
+            } else if let Some(i) = input(Event { kind, gen, num, text, bytes, text2, text3 }) {
                 feed(&sink, i);
             }
         });
@@ -172,11 +236,44 @@ impl Port {
         }
     }
 
-    /// Owned resources: `[socket, fetch, timer, page listeners]`.
-    pub fn resources(&self) -> [usize; 4] {
+    /// Owned resources: `[socket, fetch, timer, page listeners, channel]`.
+    pub fn resources(&self) -> [usize; 5] {
         let r = resources(&self.js);
         let at = |i: usize| r.get(i).copied().unwrap_or(0) as usize;
-        [at(0), at(1), at(2), at(3)]
+        [at(0), at(1), at(2), at(3), at(4)]
+    }
+
+    /// Joins the election for the connection named `name`.
+    pub fn elect(&self, name: &str) {
+        elect(&self.js, name);
+    }
+
+    /// Leaves it.
+    pub fn resign(&self) {
+        resign(&self.js);
+    }
+
+    /// Posts `b` to the other tabs.
+    pub fn publish(&self, b: &crate::core::Broadcast) {
+        use crate::core::{Broadcast, Source};
+        match b {
+            Broadcast::Message(m) => publish_message(
+                &self.js,
+                &m.notice.code,
+                m.notice.message.clone(),
+                m.notice.timestamp.clone(),
+                u32::from(m.source == Source::Poll),
+            ),
+            Broadcast::State(c) => publish_state(
+                &self.js,
+                u32::from(c.previous.code()),
+                u32::from(c.state.code()),
+                u32::from(c.reason.code()),
+                c.retry_in.map_or(-1.0, |ms| ms as f64),
+            ),
+            Broadcast::Resync => publish_resync(&self.js),
+            Broadcast::Hello => publish_hello(&self.js),
+        }
     }
 }
 
@@ -186,5 +283,6 @@ impl Drop for Port {
         abort_fetch(&self.js);
         arm_timer(&self.js, -1.0);
         remove_page(&self.js);
+        resign(&self.js);
     }
 }

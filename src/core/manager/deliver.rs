@@ -95,7 +95,7 @@ impl Manager {
     pub(super) fn deliver(&mut self, notice: Notice, source: Source) {
         self.stats.messages += 1;
         let m = Message { notice, source };
-        if self.cfg.shared && self.conn.leads() {
+        if self.publishes() {
             self.out.push(Output::Publish(Broadcast::Message(m.clone())));
         }
         self.out.0.push_back(Queued::Message(m));
@@ -106,7 +106,7 @@ impl Manager {
         if self.gap {
             self.gap = false;
             self.stats.resyncs += 1;
-            if self.cfg.shared && self.conn.leads() {
+            if self.publishes() {
                 self.out.push(Output::Publish(Broadcast::Resync));
             }
             self.out.0.push_back(Queued::Resync);

@@ -101,6 +101,9 @@ impl Manager {
         match outcome {
             Ok(items) => {
                 self.feed.errors = 0;
+                if self.cfg.shared {
+                    self.snapshot = items.clone();
+                }
                 let total = items.len();
                 let fresh = self.seen.take_feed(items);
                 self.stats.duplicates += (total - fresh.len()) as u32;

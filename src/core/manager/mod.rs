@@ -155,6 +155,11 @@ pub struct Manager {
     gap: bool,
     hidden_since: Option<u64>,
     unavailable_reported: bool,
+    /// A leader knows other tabs follow it (one said hello, or it took over from a leader
+    /// they followed): only then does it publish.
+    followed: bool,
+    /// The last full `/notifications` answer: what a new follower tab is given on hello.
+    snapshot: Vec<super::notice::Notice>,
     out: Outbox,
     stats: Stats,
 }
@@ -180,6 +185,8 @@ impl Manager {
             gap: false,
             hidden_since: None,
             unavailable_reported: false,
+            followed: false,
+            snapshot: Vec::new(),
             out: Outbox::default(),
             stats: Stats::default(),
         })
@@ -319,9 +326,14 @@ impl Manager {
             retry_in,
         };
         self.out.push(Output::State(change));
-        if self.cfg.shared && next.leads() {
+        if self.publishes() {
             self.out.push(Output::Publish(Broadcast::State(change)));
         }
+    }
+
+    /// Whether this tab leads a shared connection that other tabs follow.
+    fn publishes(&self) -> bool {
+        self.cfg.shared && self.followed && self.conn.leads()
     }
 
     fn error(&mut self, e: Error) {

@@ -2,6 +2,9 @@
 //! election inputs (`Lead`, `Follow`), what a leader publishes, and what a follower does
 //! with what it receives.
 //!
+//! A leader publishes only once it knows it has followers (a hello, or a take-over from a
+//! leader they followed), so a lone tab pays nothing for sharing.
+//!
 //! A shared manager asks to be elected on `connect()` (and on `pageshow`); the shell holds a
 //! Web Lock named after the endpoint and answers `Lead` (this tab runs the transport) or
 //! `Follow` (another tab does). A leader runs everything as a lone manager does and also
@@ -13,7 +16,7 @@
 
 use super::{Conn, Manager};
 use crate::core::io::{Broadcast, Output};
-use crate::core::notice::Message;
+use crate::core::notice::{Message, Source};
 use crate::core::state::{Reason, StateChange};
 
 impl Manager {
@@ -29,12 +32,17 @@ impl Manager {
             Conn::Electing => Reason::Connect,
             Conn::Follower { .. } => {
                 // What the old leader saw last and could not publish is lost for push-only
-                // codes: the new socket catches up, and every tab resyncs.
+                // codes: the new socket catches up, and every tab resyncs. The other tabs
+                // that followed the old leader follow this one now.
                 self.gap = true;
+                self.followed = true;
                 Reason::Leader
             }
             _ => return,
         };
+        if reason == Reason::Connect {
+            self.followed = false;
+        }
         self.failures = 0;
         self.start_attempt(now, reason);
     }
@@ -86,6 +94,7 @@ impl Manager {
         if !self.conn.leads() {
             return;
         }
+        self.followed = true;
         let state = self.conn.state();
         let retry_in = self
             .timers
@@ -99,5 +108,13 @@ impl Manager {
                 reason: Reason::Follower,
                 retry_in,
             })));
+        // The notifications a lone page would have found with its own catch-up: the new tab
+        // delivers those it has not seen (the others dedupe them).
+        for notice in self.snapshot.clone() {
+            self.out.push(Output::Publish(Broadcast::Message(Message {
+                notice,
+                source: Source::Poll,
+            })));
+        }
     }
 }
