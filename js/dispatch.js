@@ -41,7 +41,7 @@ export function bumpEpoch(t) {
  */
 export function dispatch(t, ids, code, source, message, timestamp) {
   // `ids` views wasm memory, which a handler may grow: copy before calling anyone.
-  const list = Array.from(ids);
+  const list = ids.slice();
   const msg = makeMessage(code, source, message, timestamp);
   const epoch = t.epoch;
   let failed;
