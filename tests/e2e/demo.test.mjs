@@ -16,7 +16,7 @@ test('demo: tabs, console, reconnect, fallback and return, notifications', async
   await env.control('reset', {});
   const page = await env.page('/');
   await page.setViewportSize({ width: 1280, height: 800 });
-  await waitText(page, '#badge', /^open · websocket$/, 'badge open');
+  await waitText(page, '#badge', /^open · websocket · leader$/, 'badge open');
   assert.equal((await env.control('sockets')).open, 1, 'the shell and the classic-script plugin share one socket');
 
   // Kimchi › Guests: create a guest, the list refreshes from the backend.
@@ -42,11 +42,11 @@ test('demo: tabs, console, reconnect, fallback and return, notifications', async
   await page.click('nav a[href="#kimchi/guests"]');
   await page.click('[data-act="drop"]');
   await waitText(page, '#log', /resync/, 'resync logged');
-  await waitText(page, '#badge', /^open · websocket$/, 'badge back to open');
+  await waitText(page, '#badge', /^open · websocket · leader$/, 'badge back to open');
 
   // Refuse upgrades: polling; a notification raised meanwhile is shown once.
   await page.click('[data-act="refuse"]');
-  await waitText(page, '#badge', /^polling · probe in \d+\.\d s$/, 'badge polling with probe countdown');
+  await waitText(page, '#badge', /^polling · probe in \d+\.\d s · leader$/, 'badge polling with probe countdown');
   await page.click('[data-act="raise"]');
   await waitText(page, '#alert-container', /KCHCONN0002E: Libvirt service is not active/, 'alert shown');
   await page.screenshot({ path: 'test-results/demo-2-polling.png' });
@@ -56,7 +56,7 @@ test('demo: tabs, console, reconnect, fallback and return, notifications', async
   // Accept again: back on the websocket.
   await page.click('[data-act="accept"]');
   // The probe runs on the jittered backoff, then must prove useful (usefulAfterMs, 5 s).
-  await waitText(page, '#badge', /^open · websocket$/, 'badge open again', 45000);
+  await waitText(page, '#badge', /^open · websocket · leader$/, 'badge open again', 45000);
   await waitText(page, '#log', /probe-succeeded/, 'probe logged');
   // Closing the alert sends DELETE /notifications/<code>.
   await page.click('#alert-container .alert button');
