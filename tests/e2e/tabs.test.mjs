@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
+import { existsSync } from 'node:fs';
 import { startBackend } from '../../server/backend.mjs';
 import { CHROMIUM_ARGS, until } from './helpers.mjs';
 
@@ -26,7 +27,8 @@ const BROWSERS = {
     return { newPage: () => ctx.newPage(), close: () => b.close() };
   },
   async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
+      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
       headless: true, protocol: 'webDriverBiDi' });
     return { newPage: () => b.newPage(), close: () => b.close() };
   },
