@@ -20,11 +20,12 @@ pub const PLATFORM: Platform = Platform { json, base64 };
 
 fn json(text: &str, max: usize) -> Json {
     let v = read_notices(text, max as f64);
-    match v.as_f64() {
-        Some(k) if k == 1.0 => return Json::Malformed,
-        Some(k) if k == 3.0 => return Json::TooMany,
-        Some(_) => return Json::OtherShape,
-        None => {}
+    if let Some(k) = v.as_f64() {
+        return match k as u8 {
+            1 => Json::Malformed,
+            3 => Json::TooMany,
+            _ => Json::OtherShape,
+        };
     }
     let a: Array = v.unchecked_into();
     let mut items = Vec::new();

@@ -48,8 +48,10 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
         return Err(Error::InvalidOption("options"));
     }
-    let mut c = Config::default();
-    c.platform = super::codec::PLATFORM;
+    let mut c = Config {
+        platform: super::codec::PLATFORM,
+        ..Config::default()
+    };
     ms(opts, "heartbeatMs", &mut c.heartbeat_ms)?;
     ms(opts, "reconnectMinMs", &mut c.reconnect_min_ms)?;
     ms(opts, "reconnectMaxMs", &mut c.reconnect_max_ms)?;
