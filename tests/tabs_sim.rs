@@ -34,7 +34,14 @@ struct Browser {
 
 impl Browser {
     fn new(n: usize) -> Browser {
-        let mut b = Browser { tabs: Vec::new(), holder: None, queue: VecDeque::new(), now: 1000, store: Vec::new(), work: VecDeque::new() };
+        let mut b = Browser {
+            tabs: Vec::new(),
+            holder: None,
+            queue: VecDeque::new(),
+            now: 1000,
+            store: Vec::new(),
+            work: VecDeque::new(),
+        };
         for i in 0..n {
             b.add_tab(i as u64);
         }
@@ -42,10 +49,23 @@ impl Browser {
     }
 
     fn add_tab(&mut self, seed: u64) -> usize {
-        let cfg = Config { shared: true, ..Config::default() };
+        let cfg = Config {
+            shared: true,
+            ..Config::default()
+        };
         let mut m = Manager::new(cfg, seed).expect("config");
         let sub = m.subscribe(self.now, "*", None, true, true);
-        self.tabs.push(Tab { m, sub, open: true, got: Vec::new(), resyncs: 0, sockets: 0, fetches: 0, socket: None, published: 0 });
+        self.tabs.push(Tab {
+            m,
+            sub,
+            open: true,
+            got: Vec::new(),
+            resyncs: 0,
+            sockets: 0,
+            fetches: 0,
+            socket: None,
+            published: 0,
+        });
         let i = self.tabs.len() - 1;
         self.input(i, Input::Connect);
         i
@@ -63,8 +83,13 @@ impl Browser {
     }
 
     fn body(&self) -> String {
-        let items: Vec<String> = self.store.iter()
-            .map(|(c, t)| format!("{{\"code\":\"{c}\",\"message\":\"{c}: x\",\"timestamp\":\"{t}\"}}")).collect();
+        let items: Vec<String> = self
+            .store
+            .iter()
+            .map(|(c, t)| {
+                format!("{{\"code\":\"{c}\",\"message\":\"{c}: x\",\"timestamp\":\"{t}\"}}")
+            })
+            .collect();
         format!("[{}]", items.join(","))
     }
 
@@ -100,17 +125,21 @@ impl Browser {
                 Output::OpenSocket(g) => {
                     self.tabs[t].sockets += 1;
                     self.tabs[t].socket = Some(g);
-                    self.work.push_back((t, Input::SocketOpened(g, "binary".into())));
+                    self.work
+                        .push_back((t, Input::SocketOpened(g, "binary".into())));
                 }
                 Output::CloseSocket(_) => self.tabs[t].socket = None,
                 Output::Fetch(g) => {
                     self.tabs[t].fetches += 1;
                     let body = self.body();
-                    self.work.push_back((t, Input::Fetched(g, FetchResult::Answer(200, body))));
+                    self.work
+                        .push_back((t, Input::Fetched(g, FetchResult::Answer(200, body))));
                 }
                 Output::Deliver(m, ids) => {
                     if ids.contains(&self.tabs[t].sub) {
-                        self.tabs[t].got.push((m.notice.code.clone(), m.source.as_str()));
+                        self.tabs[t]
+                            .got
+                            .push((m.notice.code.clone(), m.source.as_str()));
                     }
                 }
                 Output::Resync(_) => self.tabs[t].resyncs += 1,
@@ -148,12 +177,18 @@ impl Browser {
     fn push(&mut self, text: &str) {
         let l = self.leader();
         if let Some(g) = self.tabs[l].socket {
-            self.input(l, Input::SocketFrame(g, Frame::Binary(text.as_bytes().to_vec())));
+            self.input(
+                l,
+                Input::SocketFrame(g, Frame::Binary(text.as_bytes().to_vec())),
+            );
         }
     }
 
     fn sockets(&self) -> usize {
-        self.tabs.iter().filter(|t| t.open && t.socket.is_some()).count()
+        self.tabs
+            .iter()
+            .filter(|t| t.open && t.socket.is_some())
+            .count()
     }
 }
 
@@ -162,13 +197,22 @@ fn three_tabs_one_socket_every_subscriber_served_once() {
     let mut b = Browser::new(3);
     assert_eq!(b.sockets(), 1);
     assert_eq!(b.tabs.iter().map(|t| t.sockets).sum::<usize>(), 1);
-    assert_eq!(b.tabs.iter().map(|t| t.m.role()).collect::<Vec<_>>(), vec![Role::Leader, Role::Follower, Role::Follower]);
+    assert_eq!(
+        b.tabs.iter().map(|t| t.m.role()).collect::<Vec<_>>(),
+        vec![Role::Leader, Role::Follower, Role::Follower]
+    );
     for t in &b.tabs {
         assert_eq!(t.m.state(), State::Open, "followers mirror the leader");
     }
     b.push("POST:/kimchi/vms//EOM//POST:/wok/logs//EOM//");
     for t in &b.tabs {
-        assert_eq!(t.got, vec![("POST:/kimchi/vms".into(), "push"), ("POST:/wok/logs".into(), "push")]);
+        assert_eq!(
+            t.got,
+            vec![
+                ("POST:/kimchi/vms".into(), "push"),
+                ("POST:/wok/logs".into(), "push")
+            ]
+        );
     }
 }
 
@@ -178,7 +222,11 @@ fn only_the_leader_fetches_even_on_feed_triggers() {
     b.store.push(("KCHCONN0002E".into(), "t1".into()));
     b.push("POST:/wok/notifications//EOM//");
     let fetches: Vec<usize> = b.tabs.iter().map(|t| t.fetches).collect();
-    assert_eq!(fetches, vec![2, 0, 0], "the catch-up and the trigger, both in the leader");
+    assert_eq!(
+        fetches,
+        vec![2, 0, 0],
+        "the catch-up and the trigger, both in the leader"
+    );
     for t in &b.tabs {
         let k: Vec<_> = t.got.iter().filter(|(c, _)| c == "KCHCONN0002E").collect();
         assert_eq!(k.len(), 1, "{:?}", t.got);
@@ -204,14 +252,28 @@ fn the_leader_goes_the_next_tab_takes_over_catches_up_once_and_everyone_resyncs(
     // (The raise happened after the catch-up here; the server's push triggers a fetch.)
     b.push("POST:/wok/notifications//EOM//");
     for t in &b.tabs[1..] {
-        let k: Vec<_> = t.got.iter().filter(|(c, _)| c == "KCHCONN0002E" || c == "OLD").collect();
-        assert_eq!(k, vec![&("KCHCONN0002E".to_string(), "poll")], "once, and OLD not again");
+        let k: Vec<_> = t
+            .got
+            .iter()
+            .filter(|(c, _)| c == "KCHCONN0002E" || c == "OLD")
+            .collect();
+        assert_eq!(
+            k,
+            vec![&("KCHCONN0002E".to_string(), "poll")],
+            "once, and OLD not again"
+        );
         assert_eq!(t.resyncs, 1, "the hand-over is a gap");
     }
     // A push after the hand-over: once per remaining tab.
     b.push("METHOD:/kimchi/vms//EOM//");
     for t in &b.tabs[1..] {
-        assert_eq!(t.got.iter().filter(|(c, _)| c == "METHOD:/kimchi/vms").count(), 1);
+        assert_eq!(
+            t.got
+                .iter()
+                .filter(|(c, _)| c == "METHOD:/kimchi/vms")
+                .count(),
+            1
+        );
     }
 }
 
@@ -236,7 +298,11 @@ fn a_notification_raised_during_the_hand_over_reaches_every_tab_once() {
 fn close_in_a_follower_detaches_only_that_page_and_in_the_leader_hands_over() {
     let mut b = Browser::new(3);
     b.input(2, Input::Close);
-    assert_eq!(b.queue, VecDeque::from(vec![1]), "the follower left the queue");
+    assert_eq!(
+        b.queue,
+        VecDeque::from(vec![1]),
+        "the follower left the queue"
+    );
     assert_eq!(b.tabs[2].m.state(), State::Closed);
     assert_eq!(b.tabs[0].m.role(), Role::Leader);
     b.input(0, Input::Close);
@@ -260,7 +326,11 @@ fn pagehide_resigns_and_pageshow_rejoins_as_a_follower() {
     assert_eq!(b.tabs[0].m.state(), State::Open, "the hello was answered");
     b.push("Y//EOM//");
     assert!(b.tabs[0].got.iter().any(|g| g.0 == "Y"));
-    assert_eq!(b.tabs.iter().map(|t| t.sockets).sum::<usize>(), 2, "one socket each for tab 0 then tab 1, never both");
+    assert_eq!(
+        b.tabs.iter().map(|t| t.sockets).sum::<usize>(),
+        2,
+        "one socket each for tab 0 then tab 1, never both"
+    );
 }
 
 #[test]
@@ -268,7 +338,10 @@ fn a_follower_arms_no_timer_and_sends_nothing() {
     let b = Browser::new(2);
     assert_eq!(b.tabs[1].m.poll_timeout(), None);
     assert_eq!(b.tabs[1].fetches + b.tabs[1].sockets, 0);
-    assert!(b.tabs[0].m.poll_timeout().is_some(), "the leader's heartbeat");
+    assert!(
+        b.tabs[0].m.poll_timeout().is_some(),
+        "the leader's heartbeat"
+    );
     let _ = Source::Push;
 }
 
@@ -283,11 +356,22 @@ fn a_new_tab_gets_the_active_notifications_once_without_its_own_get() {
     assert_eq!(b.tabs[t].got, vec![("KCHCONN0002E".into(), "poll")]);
     assert_eq!(b.tabs[t].fetches, 0);
     assert_eq!(b.tabs[0].fetches, fetches, "no GET for the newcomer");
-    assert_eq!(b.tabs[0].got.iter().filter(|g| g.0 == "KCHCONN0002E").count(), 1, "the leader does not repeat it");
+    assert_eq!(
+        b.tabs[0]
+            .got
+            .iter()
+            .filter(|g| g.0 == "KCHCONN0002E")
+            .count(),
+        1,
+        "the leader does not repeat it"
+    );
     // A lone leader publishes nothing until a tab follows it.
     let mut lone = Browser::new(1);
     lone.push("Z//EOM//");
     assert_eq!(lone.tabs[0].got.len(), 1);
-    assert_eq!(lone.tabs[0].published, 0, "a lone leader pays nothing for sharing");
+    assert_eq!(
+        lone.tabs[0].published, 0,
+        "a lone leader pays nothing for sharing"
+    );
     assert!(b.tabs[0].published > 0);
 }

@@ -2,10 +2,10 @@
 //!
 //! Option names in errors are the JS names of DESIGN.md §3 (`heartbeatMs`, …).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::error::Error;
 use super::platform::Platform;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// How a complete message (the text between `//EOM//` markers) is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,12 +8,12 @@
 //!
 //! Cost: one hash lookup per message (O(1)); memory: at most `cap` keys.
 
+use super::notice::Notice;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use super::notice::Notice;
-use rustc_hash::FxBuildHasher;
 use alloc::collections::VecDeque;
 use hashbrown::HashSet;
+use rustc_hash::FxBuildHasher;
 
 type Key = (String, String);
 

@@ -6,12 +6,12 @@
 //! or cut a UTF-8 character in two: the stream is split on bytes first, then each complete
 //! message is decoded.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::config::Format;
 use super::error::Error;
 use super::notice::{read_json_notices, Notice};
 use super::platform::{Json, JsonFn, Platform};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The end-of-message marker of WoK's push server.
 pub const MARKER: &[u8] = b"//EOM//";

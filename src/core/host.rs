@@ -2,10 +2,10 @@
 //! tests, the simulator and fuzzing (never in the wasm, where the browser's `JSON.parse`
 //! and `atob` do it). Follows the rules of `platform.rs`.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::notice::Notice;
 use super::platform::{Json, Platform};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -83,7 +83,10 @@ mod tests {
         assert_eq!(json("{\"code\":", 9), Json::Malformed);
         assert_eq!(json("[1]", 9), Json::OtherShape);
         assert_eq!(json("{\"code\":\"A\",\"message\":5}", 9), Json::OtherShape);
-        assert_eq!(json("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1), Json::TooMany);
+        assert_eq!(
+            json("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1),
+            Json::TooMany
+        );
         assert_eq!(
             json("{\"code\":\"A\",\"message\":null,\"x\":[1]}", 9),
             Json::Notices {

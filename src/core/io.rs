@@ -1,14 +1,14 @@
 //! The core's vocabulary with the outside world. Owns: [`Input`], [`Output`], [`FetchResult`]
 //! and [`Stats`]. The shell turns browser events into inputs and carries out outputs.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::error::Error;
 use super::frame::{Frame, Protocol};
 use super::notice::Message;
-use super::state::State;
 use super::registry::SubId;
+use super::state::State;
 use super::state::StateChange;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// A generation id: one per websocket attempt, one per fetch. Inputs that carry an old one
 /// are ignored (in one place: `Manager::handle`).

@@ -1,10 +1,10 @@
 //! What a message is once decoded. Owns: [`Notice`], [`Message`], [`Source`], and the JSON
 //! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::error::Error;
 use super::platform::{Json, JsonFn, Platform};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Where a delivered message came from; `msg.source` in JS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

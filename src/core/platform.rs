@@ -13,9 +13,9 @@
 //!   than `max` items is [`Json::TooMany`].
 //! - base64 is the standard alphabet with optional padding; anything else is `None`.
 
+use super::notice::Notice;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use super::notice::Notice;
 
 /// A JSON text, read as notifications.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -202,7 +202,10 @@ mod tests {
         assert_eq!(Reason::PageShown.code(), 14);
         assert_eq!(Reason::Follower.code(), 16);
         for c in 0..20u16 {
-            assert_eq!(Reason::from_code(c).map(Reason::code), (c <= 16).then_some(c));
+            assert_eq!(
+                Reason::from_code(c).map(Reason::code),
+                (c <= 16).then_some(c)
+            );
         }
         assert_eq!(State::from_code(State::Closed.code()), Some(State::Closed));
         assert_eq!(State::Polling.transport().as_str(), Some("polling"));

@@ -1,16 +1,16 @@
 //! The `#[wasm_bindgen]` surface: `connect`, `PushManager`, `Subscription`. The names are the
 //! public JS contract of DESIGN.md §3: extend, never rename.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::driver::{Event, Inner};
 use super::handlers::Style;
 use super::js::{get, seed, set, to_js_error};
 use super::port::make_stats;
 use super::{options, singleton};
 use crate::core::{Error, Input, SubId};
-use js_sys::{Function, Object};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
+use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 
 // The TypeScript declarations are checked in (js/wok_push.d.ts) and shipped as is; the
@@ -314,7 +314,12 @@ impl PushManager {
             channel as u32,
         ]
         .map(f64::from);
-        make_stats(&numbers, state.as_str(), state.transport().as_str(), role.as_str())
+        make_stats(
+            &numbers,
+            state.as_str(),
+            state.transport().as_str(),
+            role.as_str(),
+        )
     }
 }
 

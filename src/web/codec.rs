@@ -1,9 +1,9 @@
 //! The browser [`Platform`] of the core: `JSON.parse` and `atob` (`js/codec.js`), so the
 //! shipped wasm carries no JSON or base64 engine. Owns: the conversion of their results.
 
+use crate::core::{Json, Notice, Platform};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::{Json, Notice, Platform};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 

@@ -8,20 +8,20 @@
 //! carries out what it produced, one output at a time, so the core matches each next
 //! message against the subscriptions live at that moment.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::handlers::{
-    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen,
-    make_table, remove_sub, Style, Table,
+    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen, make_table,
+    remove_sub, Style, Table,
 };
 use super::js::{opt_str, set, to_js_error, Clock};
 use super::port::Port;
 use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
 };
-use js_sys::{Array, Function, Object};
-use core::cell::{Cell, RefCell};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Kinds of `on(event)` listeners.
@@ -203,7 +203,9 @@ impl Inner {
         set(
             &e,
             "transport",
-            &c.transport.as_str().map_or(JsValue::NULL, JsValue::from_str),
+            &c.transport
+                .as_str()
+                .map_or(JsValue::NULL, JsValue::from_str),
         );
         set(&e, "reason", &c.reason.as_str().into());
         set(&e, "reasonCode", &JsValue::from(c.reason.code()));
@@ -317,6 +319,13 @@ impl Inner {
     /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers]`.
     pub fn resources(&self) -> [usize; 6] {
         let [socket, fetch, timer, page, channel] = self.port.resources();
-        [socket, fetch, timer, page, handler_count(&self.table) as usize, channel]
+        [
+            socket,
+            fetch,
+            timer,
+            page,
+            handler_count(&self.table) as usize,
+            channel,
+        ]
     }
 }

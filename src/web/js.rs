@@ -1,9 +1,9 @@
 //! Small JS helpers shared by the shell. Owns: property get/set on plain objects, the
 //! clock, the RNG seed, and the conversion of a core [`Error`] into a JS `Error`.
 
+use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::core::Error;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 

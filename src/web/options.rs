@@ -1,12 +1,12 @@
 //! The `connect(options)` object. Owns: reading and validating JS options into a core
 //! [`Config`] plus the two URLs, with defaults taken from the page's location.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::js::get;
 use crate::core::config::millis;
 use crate::core::url::{default_url, ws_url};
 use crate::core::{Config, Error, Format};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// Options of one manager, validated.
@@ -62,7 +62,9 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     let fb = get(opts, "fallbackAfter");
     if !fb.is_undefined() {
         match fb.as_f64() {
-            Some(n) if (1.0..=1e6).contains(&n) && n == f64::from(n as u32) => c.fallback_after = n as u32,
+            Some(n) if (1.0..=1e6).contains(&n) && n == f64::from(n as u32) => {
+                c.fallback_after = n as u32
+            }
             _ => return Err(Error::InvalidOption("fallbackAfter")),
         }
     }
@@ -72,7 +74,9 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
     }
     let share = get(opts, "shareAcrossTabs");
     if !share.is_undefined() {
-        c.shared = share.as_bool().ok_or(Error::InvalidOption("shareAcrossTabs"))?;
+        c.shared = share
+            .as_bool()
+            .ok_or(Error::InvalidOption("shareAcrossTabs"))?;
     } else {
         c.shared = true;
     }

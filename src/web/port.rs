@@ -6,12 +6,12 @@
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::driver::{feed, Inner};
 use crate::core::{Frame, Gen, Input, Protocol};
-use core::cell::Cell;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use alloc::rc::Weak;
+use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/io.js")]
@@ -65,7 +65,8 @@ extern "C" {
     pub fn page_origin() -> String;
     /// The `stats()` object from its numbers (in the order `js/io.js` documents).
     #[wasm_bindgen(js_name = makeStats)]
-    pub fn make_stats(numbers: &[f64], state: &str, transport: Option<&str>, role: &str) -> JsValue;
+    pub fn make_stats(numbers: &[f64], state: &str, transport: Option<&str>, role: &str)
+        -> JsValue;
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;
@@ -123,13 +124,24 @@ pub struct Port {
 /// for anything malformed).
 fn input(e: Event) -> Option<Input> {
     use crate::core::{FetchResult, Message, Notice, Reason, Source, State, StateChange};
-    let Event { kind, gen, num, text, bytes, text2, text3 } = e;
+    let Event {
+        kind,
+        gen,
+        num,
+        text,
+        bytes,
+        text2,
+        text3,
+    } = e;
     Some(match kind {
         ev::OPEN => Input::SocketOpened(gen, text.unwrap_or_default()),
         ev::TEXT => Input::SocketFrame(gen, Frame::Text(text.unwrap_or_default())),
         ev::BINARY => Input::SocketFrame(gen, Frame::Binary(bytes.unwrap_or_default())),
         ev::CLOSED => Input::SocketClosed(gen),
-        ev::FETCHED => Input::Fetched(gen, FetchResult::Answer(num as u16, text.unwrap_or_default())),
+        ev::FETCHED => Input::Fetched(
+            gen,
+            FetchResult::Answer(num as u16, text.unwrap_or_default()),
+        ),
         ev::FETCH_FAILED => Input::Fetched(gen, FetchResult::Failed),
         ev::ONLINE => Input::Online,
         ev::OFFLINE => Input::Offline,
@@ -141,8 +153,16 @@ fn input(e: Event) -> Option<Input> {
         ev::LEAD => Input::Lead,
         ev::FOLLOW => Input::Follow,
         ev::RELAY => Input::Relayed(Message {
-            notice: Notice { code: text?, message: text2, timestamp: text3 },
-            source: if num == 1.0 { Source::Poll } else { Source::Push },
+            notice: Notice {
+                code: text?,
+                message: text2,
+                timestamp: text3,
+            },
+            source: if num == 1.0 {
+                Source::Poll
+            } else {
+                Source::Push
+            },
         }),
         ev::RELAY_STATE => {
             let t = text?;
@@ -169,7 +189,15 @@ impl Port {
         let cb: Callback = Closure::new(move |kind, gen, num, text, bytes, text2, text3| {
             if kind == ev::TIMER {
                 Inner::timer_fired(&sink);
-            } else if let Some(i) = input(Event { kind, gen, num, text, bytes, text2, text3 }) {
+            } else if let Some(i) = input(Event {
+                kind,
+                gen,
+                num,
+                text,
+                bytes,
+                text2,
+                text3,
+            }) {
                 feed(&sink, i);
             }
         });

@@ -11,11 +11,11 @@
 //! Frame boundaries are therefore invisible: a stream split into frames any way gives the
 //! same handler calls.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::{Manager, Output};
 use crate::core::io::Broadcast;
 use crate::core::notice::{Message, Notice, Source};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.
@@ -96,7 +96,8 @@ impl Manager {
         self.stats.messages += 1;
         let m = Message { notice, source };
         if self.publishes() {
-            self.out.push(Output::Publish(Broadcast::Message(m.clone())));
+            self.out
+                .push(Output::Publish(Broadcast::Message(m.clone())));
         }
         self.out.0.push_back(Queued::Message(m));
     }

@@ -2,13 +2,13 @@
 //! coalescing, timing out and aborting `GET /notifications`, reading its answers (dedupe,
 //! the 401 pause, typed errors) and the polling interval with backoff.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::Manager;
 use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};
 use crate::core::notice::{read_feed, Source};
 use crate::core::timers::Timer;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Where the feed is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -3,12 +3,12 @@
 //! `online`/`offline`, visibility, `pagehide`/`pageshow` handling. The rules are in the
 //! parent module's documentation.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
 use crate::core::io::{FetchResult, Output};
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl Manager {
     pub(super) fn timer(&mut self, now: u64, buffered: u32) {

@@ -20,8 +20,6 @@
 //!
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::backoff::Backoff;
 use super::config::Config;
 use super::dedupe::Seen;
@@ -31,6 +29,8 @@ use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
 use super::registry::{Registry, SubId};
 use super::state::{Reason, State, StateChange};
 use super::timers::{Timer, Timers};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use deliver::Outbox;
 use feed::Feed;
 
@@ -109,10 +109,7 @@ impl Conn {
 
     /// Whether this tab runs the transport (alone or as the leader).
     fn leads(self) -> bool {
-        matches!(
-            self,
-            Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. }
-        )
+        matches!(self, Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. })
     }
 
     /// The websocket attempt in progress or open, if any.
@@ -300,10 +297,9 @@ impl Manager {
     /// A transition, announced with the time to the next attempt when waiting.
     fn go(&mut self, now: u64, next: Conn, reason: Reason) {
         let retry_in = match next.state() {
-            State::Backoff | State::Polling => self
-                .timers
-                .get(Timer::Retry)
-                .map(|t| t.saturating_sub(now)),
+            State::Backoff | State::Polling => {
+                self.timers.get(Timer::Retry).map(|t| t.saturating_sub(now))
+            }
             _ => None,
         };
         self.transition(next, reason, retry_in);

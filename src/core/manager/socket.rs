@@ -6,14 +6,14 @@
 //! switches back from polling under the same rule: a middlebox that accepts and kills
 //! every socket cannot make the manager flap.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use super::{Attempt, Conn, Link, Manager};
 use crate::core::error::Error;
 use crate::core::frame::{Frame, Protocol};
 use crate::core::io::Output;
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl Manager {
     /// Starts websocket attempt `gen + 1`: a connection, or a probe while polling.

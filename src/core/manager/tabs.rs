@@ -100,14 +100,13 @@ impl Manager {
             .timers
             .get(super::Timer::Retry)
             .map(|t| t.saturating_sub(now));
-        self.out
-            .push(Output::Publish(Broadcast::State(StateChange {
-                previous: state,
-                state,
-                transport: state.transport(),
-                reason: Reason::Follower,
-                retry_in,
-            })));
+        self.out.push(Output::Publish(Broadcast::State(StateChange {
+            previous: state,
+            state,
+            transport: state.transport(),
+            reason: Reason::Follower,
+            retry_in,
+        })));
         // The notifications a lone page would have found with its own catch-up: the new tab
         // delivers those it has not seen (the others dedupe them).
         for notice in self.snapshot.clone() {
