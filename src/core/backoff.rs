@@ -1,8 +1,6 @@
 //! Reconnect and probe delays. Owns: the seeded RNG, exponential backoff with full jitter,
 //! and the ±20 % jitter of the polling interval.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 /// Exponential backoff with full jitter over a seeded RNG (deterministic in tests).
 #[derive(Debug)]
 pub struct Backoff {

@@ -4,8 +4,6 @@
 
 use super::error::Error;
 use super::platform::Platform;
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 /// How a complete message (the text between `//EOM//` markers) is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,6 @@
 //! Cost: one hash lookup per message (O(1)); memory: at most `cap` keys.
 
 use super::notice::Notice;
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::collections::VecDeque;
 use hashbrown::HashSet;

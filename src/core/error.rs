@@ -3,7 +3,6 @@
 //! The shell turns an [`Error`] into a JS `Error` once, at the boundary, with
 //! `err.code` set to [`Error::code`] and `err.message` to [`Error::message`].
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 /// Everything that can go wrong in wok-push, as a value. Nothing here panics.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,6 @@ use super::config::Format;
 use super::error::Error;
 use super::notice::{read_json_notices, Notice};
 use super::platform::{Json, JsonFn, Platform};
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// The end-of-message marker of WoK's push server.

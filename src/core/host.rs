@@ -4,8 +4,6 @@
 
 use super::notice::Notice;
 use super::platform::{Json, Platform};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;

@@ -5,9 +5,7 @@ use super::error::Error;
 use super::frame::{Frame, Protocol};
 use super::notice::Message;
 use super::registry::SubId;
-use super::state::State;
 use super::state::StateChange;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// A generation id: one per websocket attempt, one per fetch. Inputs that carry an old one
@@ -93,13 +91,6 @@ impl Role {
             Role::Leader => "leader",
             Role::Follower => "follower",
         }
-    }
-}
-
-impl State {
-    /// Whether this state has a live transport.
-    pub fn is_live(self) -> bool {
-        matches!(self, State::Open | State::Polling)
     }
 }
 

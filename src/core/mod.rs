@@ -13,8 +13,6 @@
 //! assert_eq!(m.poll_output(), Some(Output::OpenSocket(1)));
 //! ```
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 pub mod backoff;
 pub mod config;
 pub mod dedupe;

@@ -3,7 +3,6 @@
 
 use super::error::Error;
 use super::platform::{Json, JsonFn, Platform};
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// Where a delivered message came from; `msg.source` in JS.

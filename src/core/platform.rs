@@ -14,7 +14,6 @@
 //! - base64 is the standard alphabet with optional padding; anything else is `None`.
 
 use super::notice::Notice;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// A JSON text, read as notifications.

@@ -4,7 +4,6 @@
 //! Handlers themselves live in the shell (they are JS functions); the core decides who is
 //! called, the shell looks each one up again at call time so one removed meanwhile is skipped.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 /// A subscription id, unique for the life of a manager.
 pub type SubId = u32;

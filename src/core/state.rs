@@ -1,8 +1,6 @@
 //! Connection state. Owns: [`State`], [`Transport`], [`Reason`] (stable numeric codes) and
 //! the [`StateChange`] event. The manager changes state in one function (`Manager::set_state`).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 /// The one connection state of a manager (`push.state` in JS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]

@@ -5,8 +5,6 @@
 //! exactly one fact (the attempt's handshake, the open socket's heartbeat, the feed's fetch,
 //! …) and is cleared with it.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 /// What a deadline is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {

@@ -1,7 +1,6 @@
 //! Websocket URLs. Owns: WoK's push token path, the default URL for a page, and turning a
 //! user-given URL into a websocket URL (`https:` pages get `wss:`).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 /// WoK's constant push token: URL-safe base64 of `woknotifications`, without padding.
 pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";

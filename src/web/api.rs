@@ -7,7 +7,6 @@ use super::js::{get, seed, set, to_js_error};
 use super::port::make_stats;
 use super::{options, singleton};
 use crate::core::{Error, Input, SubId};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
 use js_sys::{Function, Object};

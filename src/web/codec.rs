@@ -2,7 +2,6 @@
 //! shipped wasm carries no JSON or base64 engine. Owns: the conversion of their results.
 
 use crate::core::{Json, Notice, Platform};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

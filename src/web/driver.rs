@@ -17,7 +17,6 @@ use super::port::Port;
 use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
 };
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
@@ -47,28 +46,9 @@ impl Event {
     }
 }
 
-/// JS strings used for every message, made once (each `JsValue::from_str` crosses into JS).
-struct Keys {
-    sources: [JsValue; 3],
-}
-
-impl Keys {
-    fn new() -> Keys {
-        let s = JsValue::from_str;
-        Keys {
-            sources: [Source::Push, Source::Poll, Source::Resync].map(|x| s(x.as_str())),
-        }
-    }
-
-    fn source(&self, s: Source) -> &JsValue {
-        &self.sources[s as usize]
-    }
-}
-
 /// Everything one manager owns.
 pub struct Inner {
     clock: Clock,
-    keys: Keys,
     /// id -> JS handler, and the `on()` listeners (`js/dispatch.js`).
     table: Table,
     /// A drain is running (further down the stack): nested inputs only mutate.
@@ -111,7 +91,6 @@ impl Inner {
         let lock_name = ["wok-push ", &url, " ", &notifications_url].concat();
         Ok(Rc::new_cyclic(|this| Inner {
             clock: Clock::new(),
-            keys: Keys::new(),
             table: make_table(),
             draining: Cell::new(false),
             core: RefCell::new(core),
@@ -230,7 +209,7 @@ impl Inner {
 
     fn resync(&self, ids: &[SubId]) {
         let e = Object::new();
-        set(&e, "source", self.keys.source(Source::Resync));
+        set(&e, "source", &Source::Resync.as_str().into());
         emit(&self.table, Event::Resync as u32, &e.into());
         for &id in ids {
             let pattern = self

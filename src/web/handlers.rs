@@ -2,8 +2,6 @@
 //! where a subscription id or an `on()` listener meets its JS function. The core keeps
 //! every other fact of a subscription; nothing here is borrowed while user JS runs.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 

@@ -2,8 +2,6 @@
 //! clock, the RNG seed, and the conversion of a core [`Error`] into a JS `Error`.
 
 use crate::core::Error;
-#[allow(unused_imports)]
-use crate::prelude::*;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -3,8 +3,6 @@
 //! user handlers and the page singleton. It turns browser events into core inputs and
 //! carries out core outputs; it makes no protocol decision of its own.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 pub mod api;
 pub mod codec;
 pub mod driver;

@@ -5,7 +5,6 @@ use super::js::get;
 use crate::core::config::millis;
 use crate::core::url::{default_url, ws_url};
 use crate::core::{Config, Error, Format};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -73,15 +72,12 @@ pub fn parse(opts: &JsValue) -> Result<Options, Error> {
         c.auto_tab_cleanup = tc.as_bool().ok_or(Error::InvalidOption("autoTabCleanup"))?;
     }
     let share = get(opts, "shareAcrossTabs");
-    if !share.is_undefined() {
-        c.shared = share
+    let wanted = share.is_undefined()
+        || share
             .as_bool()
             .ok_or(Error::InvalidOption("shareAcrossTabs"))?;
-    } else {
-        c.shared = true;
-    }
     // Without Web Locks or BroadcastChannel every tab runs alone.
-    c.shared = c.shared && super::port::tabs_supported();
+    c.shared = wanted && super::port::tabs_supported();
     if let Some(f) = string(opts, "format")? {
         c.format = Format::parse(&f)?;
     }

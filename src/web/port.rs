@@ -8,7 +8,6 @@
 
 use super::driver::{feed, Inner};
 use crate::core::{Frame, Gen, Input, Protocol};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::rc::Weak;
 use core::cell::Cell;

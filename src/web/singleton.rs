@@ -28,8 +28,6 @@
 //! - A breaking change would need a new `Symbol.for` key, never this one.
 
 use super::js::{get, set};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use js_sys::{Object, Reflect, Symbol};
 use wasm_bindgen::JsValue;
 

@@ -14,8 +14,6 @@
 use super::{Manager, Output};
 use crate::core::io::Broadcast;
 use crate::core::notice::{Message, Notice, Source};
-#[allow(unused_imports)]
-use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.

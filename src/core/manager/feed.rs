@@ -7,8 +7,6 @@ use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};
 use crate::core::notice::{read_feed, Source};
 use crate::core::timers::Timer;
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 /// Where the feed is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,8 +7,6 @@ use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
 use crate::core::io::{FetchResult, Output};
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
-#[allow(unused_imports)]
-use crate::prelude::*;
 
 impl Manager {
     pub(super) fn timer(&mut self, now: u64, buffered: u32) {

@@ -29,7 +29,6 @@ use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
 use super::registry::{Registry, SubId};
 use super::state::{Reason, State, StateChange};
 use super::timers::{Timer, Timers};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use deliver::Outbox;
 use feed::Feed;

@@ -12,7 +12,6 @@ use crate::core::frame::{Frame, Protocol};
 use crate::core::io::Output;
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 impl Manager {

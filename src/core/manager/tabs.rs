@@ -29,7 +29,10 @@ impl Manager {
     /// This tab won the lock: run the transport.
     pub(super) fn lead(&mut self, now: u64) {
         let reason = match self.conn {
-            Conn::Electing => Reason::Connect,
+            Conn::Electing => {
+                self.followed = false;
+                Reason::Connect
+            }
             Conn::Follower { .. } => {
                 // What the old leader saw last and could not publish is lost for push-only
                 // codes: the new socket catches up, and every tab resyncs. The other tabs
@@ -40,9 +43,6 @@ impl Manager {
             }
             _ => return,
         };
-        if reason == Reason::Connect {
-            self.followed = false;
-        }
         self.failures = 0;
         self.start_attempt(now, reason);
     }
