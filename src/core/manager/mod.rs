@@ -295,13 +295,18 @@ impl Manager {
 
     /// A transition, announced with the time to the next attempt when waiting.
     fn go(&mut self, now: u64, next: Conn, reason: Reason) {
-        let retry_in = match next.state() {
+        let retry_in = self.retry_in(now, next.state());
+        self.transition(next, reason, retry_in);
+    }
+
+    /// Time to the next websocket attempt, announced with the waiting states.
+    fn retry_in(&self, now: u64, state: State) -> Option<u64> {
+        match state {
             State::Backoff | State::Polling => {
                 self.timers.get(Timer::Retry).map(|t| t.saturating_sub(now))
             }
             _ => None,
-        };
-        self.transition(next, reason, retry_in);
+        }
     }
 
     /// The one place the connection changes; a change of the public state is announced

@@ -96,10 +96,7 @@ impl Manager {
         }
         self.followed = true;
         let state = self.conn.state();
-        let retry_in = self
-            .timers
-            .get(super::Timer::Retry)
-            .map(|t| t.saturating_sub(now));
+        let retry_in = self.retry_in(now, state);
         self.out.push(Output::Publish(Broadcast::State(StateChange {
             previous: state,
             state,
