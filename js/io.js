@@ -10,7 +10,7 @@ export const EV = { OPEN: 0, TEXT: 1, BINARY: 2, CLOSED: 3, FETCHED: 4, FETCH_FA
 
 /** A port for one manager; `cb` is its only way back into wasm. */
 export function makePort(cb) {
-  return { cb, ws: null, gen: 0, fetch: null, timer: null, page: null, ch: null, lock: null };
+  return { cb, ws: null, gen: 0, fetch: null, timer: null, page: null, ch: null, lock: null, batch: null };
 }
 
 function detach(ws) {
@@ -208,7 +208,7 @@ export function resign(port) {
 // messages, say) goes to the other tabs as one postMessage, at the end of the task.
 function post(port, d) {
   if (port.ch === null) return;
-  if (port.batch === undefined || port.batch === null) {
+  if (port.batch === null) {
     port.batch = [];
     queueMicrotask(() => {
       const b = port.batch;
