@@ -100,17 +100,8 @@ type Callback = Closure<
     dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>, Option<String>, Option<String>),
 >;
 
-/// One reported event, as `js/io.js` calls the callback.
-struct Event {
-    kind: u32,
-    gen: Gen,
-    num: f64,
-    text: Option<String>,
-    bytes: Option<Vec<u8>>,
-    text2: Option<String>,
-    text3: Option<String>,
-}
-
+/// Turns one reported event into a core input (`None` for the timer, handled apart, and
+/// for anything malformed).
 /// The I/O of one manager.
 pub struct Port {
     js: JsPort,
@@ -121,17 +112,16 @@ pub struct Port {
 
 /// Turns one reported event into a core input (`None` for the timer, handled apart, and
 /// for anything malformed).
-fn input(e: Event) -> Option<Input> {
+fn input(
+    kind: u32,
+    gen: Gen,
+    num: f64,
+    text: Option<String>,
+    bytes: Option<Vec<u8>>,
+    text2: Option<String>,
+    text3: Option<String>,
+) -> Option<Input> {
     use crate::core::{FetchResult, Message, Notice, Reason, Source, State, StateChange};
-    let Event {
-        kind,
-        gen,
-        num,
-        text,
-        bytes,
-        text2,
-        text3,
-    } = e;
     Some(match kind {
         ev::OPEN => Input::SocketOpened(gen, text.unwrap_or_default()),
         ev::TEXT => Input::SocketFrame(gen, Frame::Text(text.unwrap_or_default())),
@@ -188,15 +178,7 @@ impl Port {
         let cb: Callback = Closure::new(move |kind, gen, num, text, bytes, text2, text3| {
             if kind == ev::TIMER {
                 Inner::timer_fired(&sink);
-            } else if let Some(i) = input(Event {
-                kind,
-                gen,
-                num,
-                text,
-                bytes,
-                text2,
-                text3,
-            }) {
+            } else if let Some(i) = input(kind, gen, num, text, bytes, text2, text3) {
                 feed(&sink, i);
             }
         });
