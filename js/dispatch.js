@@ -89,6 +89,27 @@ export function emit(t, kind, arg) {
   }
 }
 
+/** Emits 'state' with its event object (`retryIn` < 0: none). */
+export function emitState(t, previous, state, transport, reason, reasonCode, retryIn) {
+  const e = { previous, state, transport: transport ?? null, reason, reasonCode };
+  if (retryIn >= 0) e.retryIn = retryIn;
+  emit(t, 0, e);
+}
+
+/** Emits 'resync'. */
+export function emitResync(t) {
+  emit(t, 2, { source: 'resync' });
+}
+
+/** Emits 'error' for a handler that threw `cause` on message `code`. */
+export function reportThrew(t, err, cause, code, tab, id) {
+  err.cause = cause;
+  err.messageCode = code;
+  err.tab = tab;
+  err.subscription = id;
+  emit(t, 1, err);
+}
+
 /** Forgets everything (the manager was freed). */
 export function clearTable(t) {
   t.subs.clear();

@@ -238,16 +238,3 @@ export function publishResync(port) {
 export function publishHello(port) {
   post(port, { k: 'h' });
 }
-
-const STAT_NAMES = ['attempts', 'opens', 'frames', 'messages', 'fetches', 'fetchErrors', 'duplicates',
-  'resyncs', 'errors', 'failures', 'subscriptions'];
-const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers', 'channel'];
-
-/** The `stats()` object: counters (STAT_NAMES then RESOURCE_NAMES, in order), state, role. */
-export function makeStats(n, state, transport, role) {
-  const o = { state, transport: transport ?? null, role };
-  STAT_NAMES.forEach((k, i) => { o[k] = n[i]; });
-  o.resources = {};
-  RESOURCE_NAMES.forEach((k, i) => { o.resources[k] = n[STAT_NAMES.length + i]; });
-  return o;
-}

@@ -42,7 +42,7 @@ for (const tool of ['wasm-opt', 'esbuild']) {
 // Own target dir and remapped paths: panic locations then hold short paths, not the
 // builder's home directory (bytes, and no machine paths in the shipped file).
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
-const target = join(root, 'target', process.env.WOK_PUSH_VERSION ? 'pkg-build-other' : 'pkg-build');
+const target = join(root, 'target', 'pkg-build');
 const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
 try {
   execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
@@ -52,35 +52,61 @@ try {
 }
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
+// wasm-bindgen's glue goes to a scratch dir; the package gets one bundled module.
+const glueDir = join(target, process.env.WOK_PUSH_VERSION ? 'glue-other' : 'glue');
+rmSync(glueDir, { recursive: true, force: true });
 run('wasm-bindgen', [
-  '--target', 'web', '--out-dir', pkg, '--out-name', 'wok_push',
+  '--target', 'web', '--out-dir', glueDir, '--out-name', 'wok_push',
   join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
-// One minified ES module: the glue with its snippets (js/dispatch.js, io.js, codec.js)
-// bundled in, so a page fetches one JS file and the wasm, not four JS files in a chain.
+copyFileSync(join(glueDir, 'wok_push_bg.wasm'), join(pkg, 'wok_push_bg.wasm'));
+// One minified ES module: the public API (js/api.js) over the glue, with the snippets
+// (js/dispatch.js, io.js, codec.js) resolved to their sources so each is bundled once.
+const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+const version = process.env.WOK_PUSH_VERSION || /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
 const glue = join(pkg, 'wok_push.js');
-run(join(bin, 'esbuild'), [glue, '--bundle', '--minify', '--format=esm', '--target=es2020', '--allow-overwrite',
-  `--outfile=${glue}`, '--log-level=error']);
-rmSync(join(pkg, 'snippets'), { recursive: true, force: true });
+const esbuild = await import(join(root, 'node_modules/esbuild/lib/main.js')).catch(() => fail(`esbuild is missing: ${SETUP}`));
+try {
+  await esbuild.build({
+    entryPoints: [join(root, 'js/index.js')], bundle: true, minify: true, format: 'esm', target: 'es2020',
+    outfile: glue, logLevel: 'error', define: { __WOK_PUSH_VERSION__: JSON.stringify(version) },
+    plugins: [{
+      name: 'wok-push-glue',
+      setup(b) {
+        b.onResolve({ filter: /^wok-push:engine$/ }, () => ({ path: join(glueDir, 'wok_push.js') }));
+        b.onResolve({ filter: /^\.\/snippets\/[^/]+\/js\/[\w.-]+\.js$/ }, (a) => ({ path: join(root, 'js', a.path.split('/').pop()) }));
+      },
+    }],
+  });
+} catch {
+  fail('esbuild failed (its output is above)');
+}
 const snippets = [];
-// Types from one source: the checked-in js/wok_push.d.ts ships as is. The generated one is
-// only read to check that the wasm's exports and the declarations name the same members.
+// Types from one source: the checked-in js/wok_push.d.ts ships as is. The built module is
+// loaded in Node (no wasm needed) to check that it exports what the declarations name.
 const dts = join(pkg, 'wok_push.d.ts');
 const declared = readFileSync(join(root, 'js/wok_push.d.ts'), 'utf8');
 const surface = (text) => {
   const names = new Set();
   for (const m of text.matchAll(/^export (?:default )?(?:function|class) (\w+)/gm)) names.add(m[1]);
   for (const c of text.matchAll(/^export class (\w+) \{([\s\S]*?)^\}/gm)) {
-    for (const m of c[2].matchAll(/^\s+(?:readonly )?(\w+)\s*[(:]/gm)) names.add(`${c[1]}.${m[1]}`);
+    for (const m of c[2].matchAll(/^\s+(?:readonly )?(\w+)\s*[(:]/gm)) if (m[1] !== 'constructor') names.add(`${c[1]}.${m[1]}`);
   }
   return names;
 };
-const generatedNames = surface(readFileSync(dts, 'utf8'));
+const built = await import(`${glue}?${Date.now()}`);
+const exported = new Set();
+for (const [name, v] of Object.entries(built)) {
+  exported.add(name === 'default' ? 'init' : name);
+  if (typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v))) {
+    for (const k of Object.getOwnPropertyNames(v.prototype)) if (k !== 'constructor') exported.add(`${name}.${k}`);
+  }
+}
 const declaredNames = surface(declared);
-const missing = [...generatedNames].filter((n) => !declaredNames.has(n) && n !== '__wbg_init');
-const extra = [...declaredNames].filter((n) => !generatedNames.has(n) && n !== 'init');
+const missing = [...exported].filter((n) => !declaredNames.has(n));
+const extra = [...declaredNames].filter((n) => !exported.has(n));
 if (missing.length || extra.length) {
-  fail(`js/wok_push.d.ts disagrees with the wasm exports: undeclared ${JSON.stringify(missing)}, not exported ${JSON.stringify(extra)}`);
+  fail(`js/wok_push.d.ts disagrees with the module: undeclared ${JSON.stringify(missing)}, not exported ${JSON.stringify(extra)}`);
 }
 writeFileSync(dts, declared);
 const wasm = join(pkg, 'wok_push_bg.wasm');
@@ -90,9 +116,6 @@ run(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping
   '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 copyFileSync(join(root, 'js/wok-push.js'), join(pkg, 'wok-push.js'));
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
-
-const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
-const version = process.env.WOK_PUSH_VERSION || /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',
   version,
@@ -108,7 +131,7 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
     './wok_push_bg.wasm': './wok_push_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok_push_bg.wasm.d.ts', 'wok-push.js', 'README.md'],
+  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok-push.js', 'README.md'],
   sideEffects: ['./wok-push.js'],
   unpkg: './wok-push.js',
   jsdelivr: './wok-push.js',

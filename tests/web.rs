@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Array, Function, Reflect};
+use js_sys::Reflect;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{RequestInit, Response};
-use wok_push::web::api::connect;
+use wok_push::web::api::{Engine, Settings};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -40,11 +40,6 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &k.into()).unwrap()
 }
 
-fn call(obj: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
-    let f: Function = get(obj, name).dyn_into().unwrap();
-    f.apply(obj, &args.iter().collect::<Array>()).unwrap()
-}
-
 /// Waits (up to ~5 s) until `cond` holds.
 async fn until(mut cond: impl FnMut() -> bool) -> bool {
     for _ in 0..250 {
@@ -67,37 +62,47 @@ fn recorder() -> (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(JsValue)>) {
     (got, f)
 }
 
+#[wasm_bindgen(module = "/js/dispatch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeTable)]
+    fn make_table() -> wok_push::web::handlers::Table;
+    #[wasm_bindgen(js_name = addSub)]
+    fn add_sub(t: &JsValue, id: u32, f: &JsValue, compat: bool);
+}
+
+/// Settings with only the two URLs set (what the facade passes for `{ url, notificationsUrl }`).
+fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
+    Settings::new(
+        heartbeat_ms,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(url.into()),
+        Some(BASE.to_string() + "/notifications"),
+    )
+}
+
 #[wasm_bindgen_test]
 async fn open_message_close_against_the_backend() {
     control("reset", "{}").await;
     let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
-    let opts = js_sys::Object::new();
-    Reflect::set(&opts, &"url".into(), &ws_url.into()).unwrap();
-    Reflect::set(
-        &opts,
-        &"notificationsUrl".into(),
-        &(BASE.to_string() + "/notifications").into(),
-    )
-    .unwrap();
-    let push = connect(Some(opts)).unwrap();
-
-    // The singleton: a second connect() returns the same object.
-    assert!(Object_is(&push, &connect(None).unwrap()));
+    let table = make_table();
+    let table_js: JsValue = table.clone().into();
+    let engine = Engine::new(settings(None, &ws_url).unwrap(), table).unwrap();
+    engine.open();
 
     let (got, handler) = recorder();
-    let sub = call(
-        &push,
-        "subscribe",
-        &[
-            "POST:/kimchi/*".into(),
-            handler.as_ref().clone(),
-            JsValue::UNDEFINED,
-        ],
-    );
-    assert!(
-        until(|| get(&push, "state").as_string().as_deref() == Some("open")).await,
-        "never opened"
-    );
+    let id = engine.subscribe("POST:/kimchi/*", None, 0);
+    add_sub(&table_js, id, handler.as_ref(), false);
+    let state = |e: &Engine| e.names().split(' ').next().unwrap_or("").to_string();
+    assert!(until(|| state(&engine) == "open").await, "never opened");
 
     // Several messages in one frame, and one cut across two frames.
     control(
@@ -124,32 +129,28 @@ async fn open_message_close_against_the_backend() {
         ]
     );
 
-    // The heartbeat timer is armed while open.
-    let res = get(&call(&push, "stats", &[]), "resources");
-    assert_eq!(get(&res, "socket").as_f64(), Some(1.0));
-    assert_eq!(get(&res, "timer").as_f64(), Some(1.0));
-    assert_eq!(get(&res, "pageListeners").as_f64(), Some(6.0));
+    // The heartbeat timer is armed while open: counters end with socket, fetch, timer,
+    // page listeners, handlers, channel.
+    let c = engine.counters();
+    let res = &c[c.len() - 6..];
+    assert_eq!((res[0], res[2], res[3]), (1.0, 1.0, 6.0));
 
     // Close: listeners and socket gone, no handler fires afterwards.
-    call(&push, "close", &[]);
-    assert_eq!(get(&push, "state").as_string().as_deref(), Some("closed"));
-    let res = get(&call(&push, "stats", &[]), "resources");
-    for k in ["socket", "fetch", "timer", "pageListeners"] {
-        assert_eq!(get(&res, k).as_f64(), Some(0.0), "{k} left after close");
-    }
+    engine.close();
+    assert_eq!(state(&engine), "closed");
+    let c = engine.counters();
+    assert_eq!(c[c.len() - 6..c.len() - 2], [0.0; 4], "left after close");
     let before = got.borrow().len();
     control("push", r#"{"messages":["POST:/kimchi/vms"]}"#).await;
     TimeoutFuture::new(300).await;
     assert_eq!(got.borrow().len(), before, "a handler fired after close");
-    assert!(call(&sub, "unsubscribe", &[]).as_bool().unwrap());
-    assert!(!call(&sub, "unsubscribe", &[]).as_bool().unwrap());
+    assert!(engine.unsubscribe(id));
+    assert!(!engine.unsubscribe(id));
 }
 
 #[wasm_bindgen_test]
 fn bad_options_throw_naming_the_option() {
-    let opts = js_sys::Object::new();
-    Reflect::set(&opts, &"heartbeatMs".into(), &JsValue::from(-5)).unwrap();
-    let err = connect(Some(opts)).unwrap_err();
+    let err = settings(Some(-5.0), "ws://127.0.0.1:1/").err().unwrap();
     assert_eq!(
         get(&err, "code").as_string().as_deref(),
         Some("invalid-option")
@@ -158,11 +159,25 @@ fn bad_options_throw_naming_the_option() {
         .as_string()
         .unwrap()
         .contains("heartbeatMs"));
-}
-
-#[allow(non_snake_case)]
-fn Object_is(a: &JsValue, b: &JsValue) -> bool {
-    js_sys::Object::is(a, b)
+    // A wrong type reaches Rust as NaN (numbers) or '' (strings) and is named too.
+    let err = Settings::new(
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        Some(String::new()),
+        None,
+        None,
+    )
+    .err()
+    .unwrap();
+    assert!(get(&err, "message").as_string().unwrap().ends_with("format"));
 }
 
 #[wasm_bindgen_test]
@@ -175,7 +190,14 @@ async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
         ..Config::default()
     };
     // A manager of its own (not the page singleton), to set a short heartbeat.
-    let inner = Inner::new(cfg, 1, ws_url, BASE.to_string() + "/notifications").unwrap();
+    let inner = Inner::new(
+        cfg,
+        1,
+        ws_url,
+        BASE.to_string() + "/notifications",
+        make_table(),
+    )
+    .unwrap();
     inner.input(Input::Connect);
     assert!(until(|| inner.with_core(|c| c.state().as_str() == "open")).await);
     let frames = |v: JsValue| get(&v, "clientFrames").as_f64().unwrap_or(-1.0);

@@ -8,15 +8,16 @@ pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
 /// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
 /// (`hostname[:port]`, no stray `:` when the port is empty).
 pub fn default_url(protocol: &str, host: &str) -> String {
-    let scheme = if protocol == "https:" {
+    [scheme(protocol), host, TOKEN_PATH].concat()
+}
+
+/// `wss://` for an `https:` page, `ws://` otherwise.
+fn scheme(protocol: &str) -> &'static str {
+    if protocol == "https:" {
         "wss://"
     } else {
         "ws://"
-    };
-    let mut url = String::from(scheme);
-    url.push_str(host);
-    url.push_str(TOKEN_PATH);
-    url
+    }
 }
 
 /// Makes `url` a websocket URL: `http(s):` becomes `ws(s):`, a path is taken relative to
@@ -27,9 +28,7 @@ pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
     } else if let Some(rest) = url.strip_prefix("http:") {
         ["ws:", rest].concat()
     } else if url.starts_with('/') && !url.starts_with("//") {
-        let base = default_url(protocol, host);
-        let origin_len = base.len() - TOKEN_PATH.len();
-        [&base[..origin_len], url].concat()
+        [scheme(protocol), host, url].concat()
     } else {
         url.into()
     }

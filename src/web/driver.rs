@@ -9,10 +9,10 @@
 //! message against the subscriptions live at that moment.
 
 use super::handlers::{
-    add_sub, bump_epoch, clear_table, dispatch, emit, handler_count, listen, make_table,
-    remove_sub, Style, Table,
+    bump_epoch, clear_table, dispatch, emit, emit_resync, emit_state, handler_count, remove_sub,
+    report_threw, Table,
 };
-use super::js::{opt_str, set, to_js_error, Clock};
+use super::js::{to_js_error, Clock};
 use super::port::Port;
 use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
@@ -20,30 +20,13 @@ use crate::core::{
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
-use js_sys::{Array, Function, Object};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Kinds of `on(event)` listeners.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// `'state'`.
-    State,
+/// Kinds of `on(event)` listeners (indices of the table's listener sets).
+mod event {
     /// `'error'`.
-    Error,
-    /// `'resync'`.
-    Resync,
-}
-
-impl Event {
-    /// Parses the JS event name.
-    pub fn parse(s: &str) -> Option<Event> {
-        match s {
-            "state" => Some(Event::State),
-            "error" => Some(Event::Error),
-            "resync" => Some(Event::Resync),
-            _ => None,
-        }
-    }
+    pub const ERROR: u32 = 1;
 }
 
 /// Everything one manager owns.
@@ -85,13 +68,14 @@ impl Inner {
         seed: u64,
         url: String,
         notifications_url: String,
+        table: Table,
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         // No `format!`: core::fmt stays out of the wasm.
         let lock_name = ["wok-push ", &url, " ", &notifications_url].concat();
         Ok(Rc::new_cyclic(|this| Inner {
             clock: Clock::new(),
-            table: make_table(),
+            table,
             draining: Cell::new(false),
             core: RefCell::new(core),
             url,
@@ -160,7 +144,7 @@ impl Inner {
             Output::State(change) => self.state_changed(change),
             Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
             Output::Resync(ids) => self.resync(&ids),
-            Output::Error(e) => emit(&self.table, Event::Error as u32, &to_js_error(&e).into()),
+            Output::Error(e) => emit(&self.table, event::ERROR, &to_js_error(&e)),
             Output::Elect => self.port.elect(&self.lock_name),
             Output::Resign => self.port.resign(),
             Output::Publish(b) => self.port.publish(&b),
@@ -176,22 +160,15 @@ impl Inner {
         if c.state == State::Closed || c.previous == State::Closed {
             self.port.page(c.state != State::Closed);
         }
-        let e = Object::new();
-        set(&e, "previous", &c.previous.as_str().into());
-        set(&e, "state", &c.state.as_str().into());
-        set(
-            &e,
-            "transport",
-            &c.transport
-                .as_str()
-                .map_or(JsValue::NULL, JsValue::from_str),
+        emit_state(
+            &self.table,
+            c.previous.as_str(),
+            c.state.as_str(),
+            c.transport.as_str(),
+            c.reason.as_str(),
+            c.reason.code(),
+            c.retry_in.map_or(-1.0, |ms| ms as f64),
         );
-        set(&e, "reason", &c.reason.as_str().into());
-        set(&e, "reasonCode", &JsValue::from(c.reason.code()));
-        if let Some(ms) = c.retry_in {
-            set(&e, "retryIn", &JsValue::from(ms as f64));
-        }
-        emit(&self.table, Event::State as u32, &e.into());
     }
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
@@ -208,9 +185,7 @@ impl Inner {
     }
 
     fn resync(&self, ids: &[SubId]) {
-        let e = Object::new();
-        set(&e, "source", &Source::Resync.as_str().into());
-        emit(&self.table, Event::Resync as u32, &e.into());
+        emit_resync(&self.table);
         for &id in ids {
             let pattern = self
                 .core
@@ -232,48 +207,40 @@ impl Inner {
         };
         for i in (0..pairs.length()).step_by(2) {
             let id = pairs.get(i).as_f64().unwrap_or(0.0) as SubId;
-            let err = to_js_error(&Error::HandlerThrew);
-            set(&err, "cause", &pairs.get(i + 1));
-            set(&err, "messageCode", &JsValue::from_str(code));
             let tab = self
                 .core
                 .borrow()
                 .registry()
                 .get(id)
                 .and_then(|s| s.tab.clone());
-            set(&err, "tab", &opt_str(tab.as_deref()));
-            set(&err, "subscription", &JsValue::from(id));
-            emit(&self.table, Event::Error as u32, &err.into());
+            report_threw(
+                &self.table,
+                &to_js_error(&Error::HandlerThrew),
+                &pairs.get(i + 1),
+                code,
+                tab.as_deref(),
+                id,
+            );
         }
     }
 
-    /// Adds a subscription with its handler; returns its id.
+    /// Adds a subscription (the facade registers its handler under the id); returns its id.
     pub fn subscribe(
         &self,
         pattern: &str,
-        f: &Function,
-        style: Style,
         tab: Option<String>,
         persist: bool,
         resync: bool,
     ) -> SubId {
-        let id = self
-            .core
+        self.core
             .borrow_mut()
-            .subscribe(self.clock.now(), pattern, tab, persist, resync);
-        add_sub(&self.table, id, f, style == Style::Compat);
-        id
+            .subscribe(self.clock.now(), pattern, tab, persist, resync)
     }
 
     /// Removes a subscription; `false` when already gone.
     pub fn unsubscribe(&self, id: SubId) -> bool {
         remove_sub(&self.table, id);
         self.core.borrow_mut().unsubscribe(id)
-    }
-
-    /// Whether subscription `id` is live.
-    pub fn is_subscribed(&self, id: SubId) -> bool {
-        self.core.borrow().registry().contains(id)
     }
 
     /// Drops every subscription of `tab`; returns how many.
@@ -283,11 +250,6 @@ impl Inner {
             remove_sub(&self.table, id);
         }
         ids.len()
-    }
-
-    /// Adds an `on(kind)` listener; returns its idempotent removal function.
-    pub fn on(&self, kind: Event, f: &Function) -> Function {
-        listen(&self.table, kind as u32, f)
     }
 
     /// Reads the core (briefly; never held across user JS).

@@ -2,7 +2,6 @@
 //! where a subscription id or an `on()` listener meets its JS function. The core keeps
 //! every other fact of a subscription; nothing here is borrowed while user JS runs.
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/dispatch.js")]
@@ -10,12 +9,6 @@ extern "C" {
     /// A manager's handler table (opaque to Rust).
     pub type Table;
 
-    /// A new, empty table.
-    #[wasm_bindgen(js_name = makeTable)]
-    pub fn make_table() -> Table;
-    /// Registers subscription `id`'s handler; `compat`: called with the code string.
-    #[wasm_bindgen(js_name = addSub)]
-    pub fn add_sub(t: &Table, id: u32, f: &Function, compat: bool);
     /// Forgets subscription `id`'s handler.
     #[wasm_bindgen(js_name = removeSub)]
     pub fn remove_sub(t: &Table, id: u32) -> bool;
@@ -35,20 +28,35 @@ extern "C" {
         message: Option<&str>,
         timestamp: Option<&str>,
     ) -> JsValue;
-    /// Adds an `on(kind)` listener; returns its idempotent removal function.
-    pub fn listen(t: &Table, kind: u32, f: &Function) -> Function;
     /// Calls the `on(kind)` listeners.
     pub fn emit(t: &Table, kind: u32, arg: &JsValue);
+    /// Emits `'state'` with `{ previous, state, transport, reason, reasonCode, retryIn? }`
+    /// (`retry_in < 0`: none).
+    #[wasm_bindgen(js_name = emitState)]
+    pub fn emit_state(
+        t: &Table,
+        previous: &str,
+        state: &str,
+        transport: Option<&str>,
+        reason: &str,
+        reason_code: u16,
+        retry_in: f64,
+    );
+    /// Emits `'resync'` with `{ source: 'resync' }`.
+    #[wasm_bindgen(js_name = emitResync)]
+    pub fn emit_resync(t: &Table);
+    /// Emits `'error'` with `err` (a `handler-threw` error) completed with what the handler
+    /// threw, the message code, the subscription's tab and id.
+    #[wasm_bindgen(js_name = reportThrew)]
+    pub fn report_threw(
+        t: &Table,
+        err: &JsValue,
+        cause: &JsValue,
+        code: &str,
+        tab: Option<&str>,
+        id: u32,
+    );
     /// Forgets every handler and listener.
     #[wasm_bindgen(js_name = clearTable)]
     pub fn clear_table(t: &Table);
-}
-
-/// How a subscription's handler is called.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    /// `fn({ code, message?, timestamp?, source })`.
-    Object,
-    /// WoK compat: `fn(code)` with the message string only.
-    Compat,
 }

@@ -1,27 +1,8 @@
-//! Small JS helpers shared by the shell. Owns: property get/set on plain objects, the
-//! clock, the RNG seed, and the conversion of a core [`Error`] into a JS `Error`.
+//! Small JS helpers shared by the shell. Owns: the clock, the RNG seed, and the conversion
+//! of a core [`Error`] into a JS `Error`.
 
 use crate::core::Error;
-use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-
-/// Sets `obj[key] = value`, ignoring failures (plain objects never fail).
-pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-/// Reads `obj[key]`; `undefined` when absent or when `obj` is not an object.
-pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `Some(string)` for a JS string, `None` otherwise.
-pub fn opt_str(v: Option<&str>) -> JsValue {
-    v.map_or(JsValue::UNDEFINED, JsValue::from_str)
-}
+use wasm_bindgen::JsValue;
 
 /// The page's monotonic clock (`performance.now()`).
 #[derive(Default)]
@@ -45,6 +26,6 @@ pub fn seed() -> u64 {
 }
 
 /// A JS `Error` for a core error, with `err.code` set.
-pub fn to_js_error(e: &Error) -> Object {
-    super::port::make_error(&e.message(), e.code()).unchecked_into()
+pub fn to_js_error(e: &Error) -> JsValue {
+    super::port::make_error(&e.message(), e.code())
 }

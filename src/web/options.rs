@@ -1,12 +1,41 @@
-//! The `connect(options)` object. Owns: reading and validating JS options into a core
-//! [`Config`] plus the two URLs, with defaults taken from the page's location.
+//! The `connect(options)` values. Owns: validating them into a core [`Config`] plus the two
+//! URLs, with defaults taken from the page's location.
+//!
+//! The JS facade (`js/api.js`) reads the options object and hands each value over as is
+//! when it has the expected JS type, as `NaN` (numbers, booleans) or `''` (strings) when
+//! it has another one, and as `None` when it is absent: every check and the option's name
+//! in the error are here.
 
-use super::js::get;
 use crate::core::config::millis;
 use crate::core::url::{default_url, ws_url};
 use crate::core::{Config, Error, Format};
 use crate::prelude::*;
-use wasm_bindgen::JsValue;
+
+/// The raw option values, in the order of [`Raw::NAMES`].
+pub struct Raw {
+    /// `heartbeatMs`, `reconnectMinMs`, `reconnectMaxMs`, `pollIntervalMs`,
+    /// `connectTimeoutMs`, `fetchTimeoutMs`, `usefulAfterMs`, `fallbackAfter`,
+    /// `autoTabCleanup` (0/1), `shareAcrossTabs` (0/1): `NaN` for a wrong type.
+    pub numbers: [Option<f64>; 10],
+    /// `format`, `url`, `notificationsUrl`: `''` for a wrong type.
+    pub strings: [Option<String>; 3],
+}
+
+impl Raw {
+    /// The JS names of [`Raw::numbers`], in order.
+    pub const NAMES: [&'static str; 10] = [
+        "heartbeatMs",
+        "reconnectMinMs",
+        "reconnectMaxMs",
+        "pollIntervalMs",
+        "connectTimeoutMs",
+        "fetchTimeoutMs",
+        "usefulAfterMs",
+        "fallbackAfter",
+        "autoTabCleanup",
+        "shareAcrossTabs",
+    ];
+}
 
 /// Options of one manager, validated.
 #[derive(Clone, Debug)]
@@ -19,77 +48,75 @@ pub struct Options {
     pub notifications_url: String,
 }
 
-fn ms(opts: &JsValue, name: &'static str, slot: &mut u64) -> Result<(), Error> {
-    let v = get(opts, name);
-    if v.is_undefined() {
-        return Ok(());
-    }
-    *slot = millis(name, v.as_f64().ok_or(Error::InvalidOption(name))?)?;
-    Ok(())
-}
-
-fn string(opts: &JsValue, name: &'static str) -> Result<Option<String>, Error> {
-    let v = get(opts, name);
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    match v.as_string() {
-        Some(s) if !s.is_empty() => Ok(Some(s)),
-        _ => Err(Error::InvalidOption(name)),
+fn string(v: Option<String>, name: &'static str) -> Result<Option<String>, Error> {
+    match v {
+        Some(s) if s.is_empty() => Err(Error::InvalidOption(name)),
+        v => Ok(v),
     }
 }
 
-/// Reads `opts` (an object, `undefined` or `null`).
+fn flag(v: f64, name: &'static str) -> Result<bool, Error> {
+    if v == 0.0 || v == 1.0 {
+        Ok(v == 1.0)
+    } else {
+        Err(Error::InvalidOption(name))
+    }
+}
+
+/// Validates `raw` into the options of a manager.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] naming the first bad option.
-pub fn parse(opts: &JsValue) -> Result<Options, Error> {
-    if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
-        return Err(Error::InvalidOption("options"));
-    }
+pub fn parse(raw: Raw) -> Result<Options, Error> {
     let mut c = Config {
         platform: super::codec::PLATFORM,
         ..Config::default()
     };
-    ms(opts, "heartbeatMs", &mut c.heartbeat_ms)?;
-    ms(opts, "reconnectMinMs", &mut c.reconnect_min_ms)?;
-    ms(opts, "reconnectMaxMs", &mut c.reconnect_max_ms)?;
-    ms(opts, "pollIntervalMs", &mut c.poll_interval_ms)?;
-    ms(opts, "connectTimeoutMs", &mut c.connect_timeout_ms)?;
-    ms(opts, "fetchTimeoutMs", &mut c.fetch_timeout_ms)?;
-    ms(opts, "usefulAfterMs", &mut c.useful_after_ms)?;
-    let fb = get(opts, "fallbackAfter");
-    if !fb.is_undefined() {
-        match fb.as_f64() {
-            Some(n) if (1.0..=1e6).contains(&n) && n == f64::from(n as u32) => {
-                c.fallback_after = n as u32
-            }
-            _ => return Err(Error::InvalidOption("fallbackAfter")),
+    let slots = [
+        &mut c.heartbeat_ms,
+        &mut c.reconnect_min_ms,
+        &mut c.reconnect_max_ms,
+        &mut c.poll_interval_ms,
+        &mut c.connect_timeout_ms,
+        &mut c.fetch_timeout_ms,
+        &mut c.useful_after_ms,
+    ];
+    for ((slot, v), name) in slots.into_iter().zip(raw.numbers).zip(Raw::NAMES) {
+        if let Some(v) = v {
+            *slot = millis(name, v)?;
         }
     }
-    let tc = get(opts, "autoTabCleanup");
-    if !tc.is_undefined() {
-        c.auto_tab_cleanup = tc.as_bool().ok_or(Error::InvalidOption("autoTabCleanup"))?;
+    let [.., fallback, cleanup, share] = raw.numbers;
+    if let Some(n) = fallback {
+        if !((1.0..=1e6).contains(&n) && n == f64::from(n as u32)) {
+            return Err(Error::InvalidOption("fallbackAfter"));
+        }
+        c.fallback_after = n as u32;
     }
-    let share = get(opts, "shareAcrossTabs");
-    let wanted = share.is_undefined()
-        || share
-            .as_bool()
-            .ok_or(Error::InvalidOption("shareAcrossTabs"))?;
+    if let Some(v) = cleanup {
+        c.auto_tab_cleanup = flag(v, "autoTabCleanup")?;
+    }
+    let wanted = match share {
+        Some(v) => flag(v, "shareAcrossTabs")?,
+        None => true,
+    };
     // Without Web Locks or BroadcastChannel every tab runs alone.
     c.shared = wanted && super::port::tabs_supported();
-    if let Some(f) = string(opts, "format")? {
+    let [format, url, notifications_url] = raw.strings;
+    if let Some(f) = string(format, "format")? {
         c.format = Format::parse(&f)?;
     }
     c.validate()?;
     let origin = super::port::page_origin();
-    let (protocol, host) = origin.split_once("//").unwrap_or(("", ""));
-    let url = match string(opts, "url")? {
+    // `protocol//host`: split on the first '/' (a char search; no substring searcher).
+    let (protocol, rest) = origin.split_once('/').unwrap_or(("", ""));
+    let host = rest.strip_prefix('/').unwrap_or(rest);
+    let url = match string(url, "url")? {
         Some(u) => ws_url(&u, protocol, host),
         None => default_url(protocol, host),
     };
     let notifications_url =
-        string(opts, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
+        string(notifications_url, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
     Ok(Options {
         config: c,
         url,

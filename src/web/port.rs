@@ -62,10 +62,6 @@ extern "C" {
     /// `protocol//host` of the page, or `''`.
     #[wasm_bindgen(js_name = pageOrigin)]
     pub fn page_origin() -> String;
-    /// The `stats()` object from its numbers (in the order `js/io.js` documents).
-    #[wasm_bindgen(js_name = makeStats)]
-    pub fn make_stats(numbers: &[f64], state: &str, transport: Option<&str>, role: &str)
-        -> JsValue;
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;
