@@ -127,9 +127,14 @@ export function seed() {
   return (a[0] & 0x1fffff) * 4294967296 + a[1];
 }
 
-/** `protocol//host` of the page (for the default URLs), or '' without a location. */
-export function pageOrigin() {
-  return typeof location === 'undefined' ? '' : `${location.protocol}//${location.host}`;
+/** The page's `host` (for the default URLs), or '' without a location. */
+export function pageHost() {
+  return typeof location === 'undefined' ? '' : location.host;
+}
+
+/** Whether the page is served over `https:`. */
+export function pageSecure() {
+  return typeof location !== 'undefined' && location.protocol === 'https:';
 }
 
 /** An `Error` with a stable `code`. */
@@ -161,7 +166,11 @@ export function elect(port, name) {
   const one = (d) => {
     if (d === null || typeof d !== 'object') return;
     if (d.k === 'm' && typeof d.c === 'string') cb(EV.RELAY, 0, num(d.s), d.c, undefined, str(d.m), str(d.t));
-    else if (d.k === 's') cb(EV.RELAY_STATE, Math.max(0, num(d.r)), num(d.i), `${num(d.p)},${num(d.s)}`, undefined, undefined, undefined);
+    else if (d.k === 's') {
+      // gen packs reason (16 bits), previous and state (8 bits each).
+      const r = num(d.r), p = num(d.p), s = num(d.s);
+      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(EV.RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i), undefined, undefined, undefined, undefined);
+    }
     else if (d.k === 'r') cb(EV.RELAY_RESYNC, 0, 0, undefined, undefined, undefined, undefined);
     else if (d.k === 'h') cb(EV.HELLO, 0, 0, undefined, undefined, undefined, undefined);
   };

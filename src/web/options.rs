@@ -107,13 +107,15 @@ pub fn parse(raw: Raw) -> Result<Options, Error> {
         c.format = Format::parse(&f)?;
     }
     c.validate()?;
-    let origin = super::port::page_origin();
-    // `protocol//host`: split on the first '/' (a char search; no substring searcher).
-    let (protocol, rest) = origin.split_once('/').unwrap_or(("", ""));
-    let host = rest.strip_prefix('/').unwrap_or(rest);
+    let host = super::port::page_host();
+    let protocol = if super::port::page_secure() {
+        "https:"
+    } else {
+        "http:"
+    };
     let url = match string(url, "url")? {
-        Some(u) => ws_url(&u, protocol, host),
-        None => default_url(protocol, host),
+        Some(u) => ws_url(&u, protocol, &host),
+        None => default_url(protocol, &host),
     };
     let notifications_url =
         string(notifications_url, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());

@@ -59,9 +59,12 @@ extern "C" {
     pub fn now() -> f64;
     /// 53 random bits (`crypto.getRandomValues`).
     pub fn seed() -> f64;
-    /// `protocol//host` of the page, or `''`.
-    #[wasm_bindgen(js_name = pageOrigin)]
-    pub fn page_origin() -> String;
+    /// The page's `host`, or `''`.
+    #[wasm_bindgen(js_name = pageHost)]
+    pub fn page_host() -> String;
+    /// Whether the page is served over `https:`.
+    #[wasm_bindgen(js_name = pageSecure)]
+    pub fn page_secure() -> bool;
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;
@@ -150,12 +153,10 @@ fn input(
             },
         }),
         ev::RELAY_STATE => {
-            let t = text?;
-            let (p, s) = t.split_once(',')?;
-            let code = |v: &str| v.parse::<u8>().ok().and_then(State::from_code);
-            let state = code(s)?;
+            // gen packs the reason (16 bits), the previous state and the state (8 bits each).
+            let state = State::from_code((gen >> 24) as u8)?;
             Input::LeaderState(StateChange {
-                previous: code(p)?,
+                previous: State::from_code((gen >> 16) as u8)?,
                 state,
                 transport: state.transport(),
                 reason: Reason::from_code(gen as u16)?,
