@@ -6,7 +6,7 @@
 // scripts/build.mjs, which resolves 'wok-push:engine' to that glue.
 import { Engine, Settings } from 'wok-push:engine';
 import { addSub, listen, makeTable } from './dispatch.js';
-import { makeError } from './io.js';
+import { makeError, makePort } from './io.js';
 
 /*
  * The page singleton: the slot `globalThis[Symbol.for('wok-push')]`.
@@ -82,7 +82,11 @@ function getOrCreate(options) {
     return m;
   }
   const table = makeTable();
-  const made = new PushManager(new Engine(s, table), table);
+  const port = makePort();
+  const engine = new Engine(s, table, port);
+  // The port's only way back into wasm (no closure): wired before anything can open.
+  port.cb = engine.input.bind(engine);
+  const made = new PushManager(engine, table, port);
   globalThis[KEY] = { manager: made, contract: CONTRACT, version: VERSION };
   return made;
 }
@@ -125,9 +129,10 @@ export function installWokCompat(wok) {
 /** The page's connection manager (one per page, see `connect`). */
 export class PushManager {
   /** @private Made by `connect()` only. */
-  constructor(engine, table) {
+  constructor(engine, table, port) {
     this._e = engine;
     this._t = table;
+    this._p = port;
   }
 
   /** Frees the manager's wasm memory (the page singleton is normally never freed). */
@@ -137,7 +142,8 @@ export class PushManager {
     this._e = null;
     const slot = globalThis[KEY];
     if (slot != null && slot.manager === this) delete globalThis[KEY];
-    e.free();
+    e.free(); // detaches and closes everything the port holds
+    this._p.cb = () => {};
   }
 
   /**

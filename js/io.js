@@ -1,16 +1,19 @@
 // The browser I/O of one manager (a wasm-bindgen snippet): the WebSocket, the fetch of
 // /notifications, the one timer and the page lifecycle listeners. The Rust shell owns the
 // port (src/web/port.rs) and decides everything; this file only does what it is told and
-// reports events through the port's one callback: cb(kind, gen, num, text, bytes, text2, text3).
-// One callback per manager, never one closure per connection.
+// reports events through the port's one callback: cb(kind, gen, num, text, bytes, text2, text3),
+// the manager's exported Engine.input. No wasm closure at all.
 
 export const EV = { OPEN: 0, TEXT: 1, BINARY: 2, CLOSED: 3, FETCHED: 4, FETCH_FAILED: 5, TIMER: 6,
   ONLINE: 7, OFFLINE: 8, VISIBLE: 9, HIDDEN: 10, PAGEHIDE: 11, PAGESHOW: 12, HASHCHANGE: 13,
   LEAD: 14, FOLLOW: 15, RELAY: 16, RELAY_STATE: 17, RELAY_RESYNC: 18, HELLO: 19 };
 
-/** A port for one manager; `cb` is its only way back into wasm. */
-export function makePort(cb) {
-  return { cb, ws: null, gen: 0, fetch: null, timer: null, page: null, ch: null, lock: null, batch: null };
+/**
+ * A port for one manager; `cb` is its only way back into wasm: js/api.js sets it to the
+ * manager's `Engine.input` before anything can open.
+ */
+export function makePort() {
+  return { cb: () => {}, ws: null, gen: 0, fetch: null, timer: null, page: null, ch: null, lock: null, batch: null };
 }
 
 function detach(ws) {

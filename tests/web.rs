@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use gloo_timers::future::TimeoutFuture;
-use js_sys::Reflect;
+use js_sys::{Array, Function, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -62,6 +62,28 @@ fn recorder() -> (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(JsValue)>) {
     (got, f)
 }
 
+#[wasm_bindgen(module = "/js/io.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makePort)]
+    fn make_port() -> wok_push::web::port::JsPort;
+}
+
+/// A closed engine with its port wired to `Engine.input`, as `js/api.js` does it; returns
+/// it as the JS object (the way the facade holds it).
+fn engine(settings: Settings, table: wok_push::web::handlers::Table) -> JsValue {
+    let port = make_port();
+    let port_js: JsValue = port.clone().into();
+    let e: JsValue = Engine::new(settings, table, port).unwrap().into();
+    let input: Function = get(&e, "input").dyn_into().unwrap();
+    Reflect::set(&port_js, &"cb".into(), &input.bind0(&e)).unwrap();
+    e
+}
+
+fn call(obj: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let f: Function = get(obj, name).dyn_into().unwrap();
+    f.apply(obj, &args.iter().collect::<Array>()).unwrap()
+}
+
 #[wasm_bindgen(module = "/js/dispatch.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeTable)]
@@ -95,13 +117,23 @@ async fn open_message_close_against_the_backend() {
     let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
     let table = make_table();
     let table_js: JsValue = table.clone().into();
-    let engine = Engine::new(settings(None, &ws_url).unwrap(), table).unwrap();
-    engine.open();
+    let engine = engine(settings(None, &ws_url).unwrap(), table);
+    call(&engine, "open", &[]);
 
     let (got, handler) = recorder();
-    let id = engine.subscribe("POST:/kimchi/*", None, 0);
-    add_sub(&table_js, id, handler.as_ref(), false);
-    let state = |e: &Engine| e.names().split(' ').next().unwrap_or("").to_string();
+    let id = call(
+        &engine,
+        "subscribe",
+        &["POST:/kimchi/*".into(), JsValue::UNDEFINED, 0.into()],
+    );
+    add_sub(&table_js, id.as_f64().unwrap() as u32, handler.as_ref(), false);
+    let state = |e: &JsValue| {
+        let names = call(e, "names", &[]).as_string().unwrap_or_default();
+        names.split(' ').next().unwrap_or("").to_string()
+    };
+    let counters = |e: &JsValue| -> Vec<f64> {
+        js_sys::Float64Array::new(&call(e, "counters", &[])).to_vec()
+    };
     assert!(until(|| state(&engine) == "open").await, "never opened");
 
     // Several messages in one frame, and one cut across two frames.
@@ -131,21 +163,21 @@ async fn open_message_close_against_the_backend() {
 
     // The heartbeat timer is armed while open: counters end with socket, fetch, timer,
     // page listeners, handlers, channel.
-    let c = engine.counters();
+    let c = counters(&engine);
     let res = &c[c.len() - 6..];
     assert_eq!((res[0], res[2], res[3]), (1.0, 1.0, 6.0));
 
     // Close: listeners and socket gone, no handler fires afterwards.
-    engine.close();
+    call(&engine, "close", &[]);
     assert_eq!(state(&engine), "closed");
-    let c = engine.counters();
+    let c = counters(&engine);
     assert_eq!(c[c.len() - 6..c.len() - 2], [0.0; 4], "left after close");
     let before = got.borrow().len();
     control("push", r#"{"messages":["POST:/kimchi/vms"]}"#).await;
     TimeoutFuture::new(300).await;
     assert_eq!(got.borrow().len(), before, "a handler fired after close");
-    assert!(engine.unsubscribe(id));
-    assert!(!engine.unsubscribe(id));
+    assert_eq!(call(&engine, "unsubscribe", &[id.clone()]).as_bool(), Some(true));
+    assert_eq!(call(&engine, "unsubscribe", &[id]).as_bool(), Some(false));
 }
 
 #[wasm_bindgen_test]
@@ -182,33 +214,22 @@ fn bad_options_throw_naming_the_option() {
 
 #[wasm_bindgen_test]
 async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
-    use wok_push::core::{Config, Input};
-    use wok_push::web::driver::Inner;
     let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
-    let cfg = Config {
-        heartbeat_ms: 100,
-        ..Config::default()
-    };
     // A manager of its own (not the page singleton), to set a short heartbeat.
-    let inner = Inner::new(
-        cfg,
-        1,
-        ws_url,
-        BASE.to_string() + "/notifications",
-        make_table(),
-    )
-    .unwrap();
-    inner.input(Input::Connect);
-    assert!(until(|| inner.with_core(|c| c.state().as_str() == "open")).await);
+    let e = engine(settings(Some(100.0), &ws_url).unwrap(), make_table());
+    call(&e, "open", &[]);
+    let state = || call(&e, "names", &[]).as_string().unwrap_or_default();
+    assert!(until(|| state().starts_with("open")).await);
     let frames = |v: JsValue| get(&v, "clientFrames").as_f64().unwrap_or(-1.0);
     let before = frames(control("sockets", "{}").await);
     TimeoutFuture::new(550).await;
     let during = frames(control("sockets", "{}").await);
     assert!(during - before >= 3.0, "heartbeats: {before} -> {during}");
-    inner.input(Input::Close);
+    call(&e, "close", &[]);
+    let c = js_sys::Float64Array::new(&call(&e, "counters", &[])).to_vec();
     assert_eq!(
-        inner.resources()[..4],
-        [0, 0, 0, 0],
+        c[c.len() - 6..c.len() - 2],
+        [0.0; 4],
         "socket, fetch, timer, page listeners all gone"
     );
     TimeoutFuture::new(300).await;

@@ -10,6 +10,7 @@ use super::driver::Inner;
 use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
+use super::port::{self, ev, JsPort};
 use crate::core::{Input, SubId};
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -88,17 +89,47 @@ pub mod flags {
 
 #[wasm_bindgen]
 impl Engine {
-    /// A closed manager for validated `settings`, delivering through `table`.
+    /// A closed manager for validated `settings`, delivering through `table`, doing its I/O
+    /// through `port`. The caller wires `port.cb` to [`Engine::input`] before opening it.
     ///
     /// ```js
-    /// const engine = new Engine(new Settings(...values), makeTable());
+    /// const port = makePort();
+    /// const engine = new Engine(new Settings(...values), makeTable(), port);
+    /// port.cb = engine.input.bind(engine);
     /// ```
+    ///
+    /// # Errors
+    /// Throws (`invalid-option`) when the settings do not make a valid core.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: Settings, table: Table) -> Result<Engine, JsValue> {
+    pub fn new(settings: Settings, table: Table, port: JsPort) -> Result<Engine, JsValue> {
         let o = settings.0;
-        let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table)
+        let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table, port)
             .map_err(|e| to_js_error(&e))?;
         Ok(Engine { inner })
+    }
+
+    /// What the port reports: `cb(kind, gen, num, text, bytes, text2, text3)` (see
+    /// `js/io.js`). Anything malformed is dropped.
+    ///
+    /// ```js
+    /// port.cb = engine.input.bind(engine);
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn input(
+        &self,
+        kind: u32,
+        gen: u32,
+        num: f64,
+        text: Option<String>,
+        bytes: Option<Vec<u8>>,
+        text2: Option<String>,
+        text3: Option<String>,
+    ) {
+        if kind == ev::TIMER {
+            self.inner.timer_fired();
+        } else if let Some(i) = port::input(kind, gen, num, text, bytes, text2, text3) {
+            self.inner.input(i);
+        }
     }
 
     /// Adds a subscription to `pattern` (non-empty) for `tab`; `flags`: [`flags`]. Returns

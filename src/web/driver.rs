@@ -13,12 +13,12 @@ use super::handlers::{
     report_threw, Table,
 };
 use super::js::{to_js_error, Clock};
-use super::port::Port;
+use super::port::{JsPort, Port};
 use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
 };
 use crate::prelude::*;
-use alloc::rc::{Rc, Weak};
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
@@ -45,13 +45,6 @@ pub struct Inner {
     lock_name: String,
 }
 
-/// Feeds `input` to the manager behind `sink`, if it is still alive.
-pub fn feed(sink: &Weak<Inner>, input: Input) {
-    if let Some(inner) = sink.upgrade() {
-        inner.input(input);
-    }
-}
-
 impl Drop for Inner {
     fn drop(&mut self) {
         clear_table(&self.table);
@@ -69,18 +62,19 @@ impl Inner {
         url: String,
         notifications_url: String,
         table: Table,
+        port: JsPort,
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         // No `format!`: core::fmt stays out of the wasm.
         let lock_name = ["wok-push ", &url, " ", &notifications_url].concat();
-        Ok(Rc::new_cyclic(|this| Inner {
+        Ok(Rc::new(Inner {
             clock: Clock::new(),
             table,
             draining: Cell::new(false),
             core: RefCell::new(core),
             url,
             notifications_url,
-            port: Port::new(this.clone()),
+            port: Port::new(port),
             lock_name,
         }))
     }
@@ -104,12 +98,9 @@ impl Inner {
     }
 
     /// Called by the timer.
-    pub fn timer_fired(sink: &Weak<Inner>) {
-        if let Some(inner) = sink.upgrade() {
-            inner.port.fired();
-            let buffered = inner.port.buffered();
-            inner.input(Input::Timer(buffered));
-        }
+    pub fn timer_fired(&self) {
+        self.port.fired();
+        self.input(Input::Timer(self.port.buffered()));
     }
 
     /// Carries out every output; `now` is the time of the input that started it (one clock

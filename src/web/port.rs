@@ -1,23 +1,24 @@
-//! The browser I/O port of one manager (`js/io.js`). Owns: the one callback into wasm (one
-//! per manager, never one per connection) and the JS port object that holds the
+//! The browser I/O port of one manager (`js/io.js`). Owns: the JS port object that holds the
 //! `WebSocket`, the `fetch` and its `AbortController`, the one timer and the page lifecycle
-//! listeners. Dropping the port detaches and closes all of them.
+//! listeners, and the decoding of what it reports. Dropping the port detaches and closes
+//! all of them.
+//!
+//! The way back into wasm is no `Closure`: the port's one callback, `port.cb`, is the
+//! manager's exported `Engine.input` (wired by `js/api.js`), so no closure exists at all,
+//! let alone one per connection.
 //!
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
-use super::driver::{feed, Inner};
 use crate::core::{Frame, Gen, Input, Protocol};
 use crate::prelude::*;
-use alloc::rc::Weak;
 use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
-    type JsPort;
-    #[wasm_bindgen(js_name = makePort)]
-    fn make_port(cb: &Callback) -> JsPort;
+    /// A manager's I/O port (opaque to Rust), made by `makePort()` in `js/io.js`.
+    pub type JsPort;
     #[wasm_bindgen(js_name = openSocket)]
     fn open_socket(p: &JsPort, url: &str, gen: u32) -> bool;
     #[wasm_bindgen(js_name = closeSocket)]
@@ -71,7 +72,8 @@ extern "C" {
 }
 
 /// Event kinds reported by `js/io.js` (its `EV`).
-mod ev {
+pub mod ev {
+    #![allow(missing_docs)]
     pub const OPEN: u32 = 0;
     pub const TEXT: u32 = 1;
     pub const BINARY: u32 = 2;
@@ -94,24 +96,16 @@ mod ev {
     pub const HELLO: u32 = 19;
 }
 
-/// `cb(kind, gen, num, text, bytes, text2, text3)`.
-type Callback = Closure<
-    dyn FnMut(u32, u32, f64, Option<String>, Option<Vec<u8>>, Option<String>, Option<String>),
->;
-
-/// Turns one reported event into a core input (`None` for the timer, handled apart, and
-/// for anything malformed).
 /// The I/O of one manager.
 pub struct Port {
     js: JsPort,
-    _cb: Callback,
     /// The deadline the JS timer is armed for.
     deadline: Cell<Option<u64>>,
 }
 
-/// Turns one reported event into a core input (`None` for the timer, handled apart, and
-/// for anything malformed).
-fn input(
+/// Turns one reported event, `cb(kind, gen, num, text, bytes, text2, text3)`, into a core
+/// input (`None` for the timer, handled apart, and for anything malformed).
+pub fn input(
     kind: u32,
     gen: Gen,
     num: f64,
@@ -170,18 +164,10 @@ fn input(
 }
 
 impl Port {
-    /// A port feeding the manager behind `sink`.
-    pub fn new(sink: Weak<Inner>) -> Port {
-        let cb: Callback = Closure::new(move |kind, gen, num, text, bytes, text2, text3| {
-            if kind == ev::TIMER {
-                Inner::timer_fired(&sink);
-            } else if let Some(i) = input(kind, gen, num, text, bytes, text2, text3) {
-                feed(&sink, i);
-            }
-        });
+    /// The manager's side of `js`.
+    pub fn new(js: JsPort) -> Port {
         Port {
-            js: make_port(&cb),
-            _cb: cb,
+            js,
             deadline: Cell::new(None),
         }
     }
