@@ -186,22 +186,28 @@ results.memory = { heapBefore: h0, heapAfter: h1, wasmBefore: m0, wasmAfter: m1 
 
 // 7. Startup --------------------------------------------------------------------------------
 console.log('startup');
-async function startup(mode) {
-  const t = [];
-  for (let i = 0; i < 5; i++) {
+// Modes of tests/pages/startup.html, interleaved round by round (the machine drifts), each a
+// fresh page; median of 7.
+const MODES = ['mode=raw', 'mode=floor', 'mode=wok', 'mode=wok&hints=1', 'mode=classic'];
+const samples = Object.fromEntries(MODES.map((m) => [m, []]));
+for (let round = 0; round < 7; round++) {
+  for (const mode of MODES) {
     const p = await browser.newPage();
-    await p.goto(`${backend.url}/test/startup.html?mode=${mode}`);
+    await p.goto(`${backend.url}/test/startup.html?${mode}`);
     await p.waitForFunction(() => window.startup !== undefined);
-    t.push(await p.evaluate(() => window.startup));
+    samples[mode].push(await p.evaluate(() => window.startup));
     await p.close();
   }
-  return pct(t, 0.5);
 }
-const sRaw = await startup('raw');
-const sWok = await startup('wok');
-fig('startup', 'raw new WebSocket → open (median of 5)', sRaw, 'ms');
+const [sRaw, sFloor, sWok, sHints, sClassic] = MODES.map((m) => pct(samples[m], 0.5));
+fig('startup', 'raw new WebSocket → open (median of 7)', sRaw, 'ms');
+fig('startup', 'floor: import() of an empty module, then raw WebSocket → open', sFloor, 'ms');
 fig('startup', 'wok-push import + init + connect → open', sWok, 'ms');
+fig('startup', 'wok-push, page head with modulepreload + preload (README)', sHints, 'ms');
+fig('startup', 'wok-push classic <script> + WokPush.connect() → open', sClassic, 'ms');
 fig('startup', 'ratio wok-push / raw', sWok / sRaw, '×', '<= 1.5');
+fig('startup', 'ratio wok-push / floor (the cost of wok-push itself)', sWok / sFloor, '×');
+fig('startup', 'ratio wok-push with head hints / raw', sHints / sRaw, '×');
 
 // 8. Across tabs ------------------------------------------------------------------------------
 // Pages of one browser context share Web Locks and BroadcastChannel, as tabs do. The pages

@@ -13,8 +13,12 @@
   function later(fn) { if (real) return fn(real); if (failed) throw failed; queue.push(fn); }
   function flush() { var q = queue; queue = []; q.forEach(function (fn) { try { fn(real); } catch (e) { report(e); } }); }
   function report(e) { if (g.console) g.console.error('wok-push:', e); }
+  // The wasm is fetched now, beside the module, not after it: one round trip instead of two
+  // (init() takes the response promise and compiles it as it streams in).
+  var wasm = fetch(new URL('wok_push_bg.wasm', base));
+  wasm.catch(function () {}); // a failure is reported once, through init() below
   var ready = import(new URL('wok_push.js', base).href).then(function (mod) {
-    return mod.default({ module_or_path: new URL('wok_push_bg.wasm', base) }).then(function () {
+    return mod.default({ module_or_path: wasm }).then(function () {
       real = mod; flush(); return mod;
     });
   }, null).catch(function (e) { failed = e; report(e); throw e; });
