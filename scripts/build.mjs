@@ -59,7 +59,55 @@ run('wasm-bindgen', [
   '--target', 'web', '--out-dir', glueDir, '--out-name', 'wok_push',
   join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
-copyFileSync(join(glueDir, 'wok_push_bg.wasm'), join(pkg, 'wok_push_bg.wasm'));
+// wasm-opt -Oz, and every import, export and import module renamed to one or two letters
+// (binaryen prints the renaming): wasm-bindgen's names carry 16 hex digits each, which
+// gzip cannot shrink (measured: -2.6 KB gz on the wasm). The glue is then told the new names.
+// Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
+const wasm = join(pkg, 'wok_push_bg.wasm');
+let renames;
+try {
+  renames = JSON.parse(execFileSync(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+    '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules',
+    join(glueDir, 'wok_push_bg.wasm'), '-o', wasm], { cwd: root, env, encoding: 'utf8' }));
+} catch {
+  fail('wasm-opt failed (its output is above)');
+}
+renameInGlue(join(glueDir, 'wok_push.js'), renames, WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm))));
+
+/**
+ * Points wasm-bindgen's glue at the renamed wasm: `wasm.<export>` becomes `wasm.<short>`;
+ * the import object becomes one module whose keys are the short names (wasm-bindgen's own
+ * imports renamed in place, snippet functions taken from their module namespace). Fails the
+ * build on anything it does not recognise, rather than ship a module that cannot load.
+ */
+function renameInGlue(file, map, imports) {
+  let js = readFileSync(file, 'utf8');
+  const modules = new Set(imports.map((i) => i.module));
+  if (modules.size !== 1) fail(`renamed wasm imports from ${modules.size} modules, expected 1`);
+  const exp = new Map(map.exports);
+  js = js.replace(/\bwasm\.(\w+)/g, (m, name) => {
+    if (!exp.has(name)) fail(`glue uses wasm.${name}, which the renamed wasm does not export`);
+    return `wasm.${exp.get(name)}`;
+  });
+  const extra = [];
+  for (const [mod, name, short] of map.imports) {
+    if (mod === './wok_push_bg.js') {
+      const key = new RegExp(`^(\\s+)${name}: function`, 'm');
+      if (!key.test(js)) fail(`glue import ${name} not found`);
+      js = js.replace(key, `$1${short}: function`);
+    } else {
+      const ns = new RegExp(`import \\* as (\\w+) from "${mod.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`).exec(js);
+      if (!ns) fail(`glue has no namespace import of ${mod}`);
+      extra.push(`${short}: ${ns[1]}.${name},`);
+    }
+  }
+  const head = 'const import0 = {\n        __proto__: null,\n';
+  const ret = /return \{\s*__proto__: null,\s*"\.\/wok_push_bg\.js": import0,[^}]*\};/;
+  if (!js.includes(head) || !ret.test(js)) fail('the glue import object has an unexpected shape (wasm-bindgen changed?)');
+  js = js.replace(head, head + extra.join('\n') + '\n').replace(ret, `return { ${JSON.stringify([...modules][0])}: import0 };`);
+  writeFileSync(file, js);
+}
 // One minified ES module: the public API (js/api.js) over the glue, with the snippets
 // (js/dispatch.js, io.js, codec.js) resolved to their sources so each is bundled once.
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
@@ -109,12 +157,9 @@ if (missing.length || extra.length) {
   fail(`js/wok_push.d.ts disagrees with the module: undeclared ${JSON.stringify(missing)}, not exported ${JSON.stringify(extra)}`);
 }
 writeFileSync(dts, declared);
-const wasm = join(pkg, 'wok_push_bg.wasm');
-// Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
-run(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
-  '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
-copyFileSync(join(root, 'js/wok-push.js'), join(pkg, 'wok-push.js'));
+// The classic loader, minified (its /*! header stays).
+writeFileSync(join(pkg, 'wok-push.js'), (await esbuild.transform(readFileSync(join(root, 'js/wok-push.js'), 'utf8'),
+  { minify: true, legalComments: 'inline', target: 'es2017' })).code);
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',
