@@ -1,7 +1,8 @@
 // The browser I/O of one manager (a wasm-bindgen snippet): the WebSocket, the fetch of
 // /notifications, the one timer and the page lifecycle listeners. The Rust shell owns the
 // port (src/web/port.rs) and decides everything; this file only does what it is told and
-// reports events through the port's one callback: cb(kind, gen, num, text, bytes, text2, text3),
+// reports events through the port's one callback: cb(kind, gen, num, text?, bytes?, text2?, text3?)
+// (missing arguments are undefined, read as None),
 // the manager's exported Engine.input. No wasm closure at all.
 
 export const EV = { OPEN: 0, TEXT: 1, BINARY: 2, CLOSED: 3, FETCHED: 4, FETCH_FAILED: 5, TIMER: 6,
@@ -30,12 +31,12 @@ export function openSocket(port, url, gen) {
     return false;
   }
   ws.binaryType = 'arraybuffer';
-  ws.onopen = () => port.cb(EV.OPEN, gen, 0, ws.protocol, undefined, undefined, undefined);
+  ws.onopen = () => port.cb(EV.OPEN, gen, 0, ws.protocol);
   ws.onmessage = (e) => {
-    if (typeof e.data === 'string') port.cb(EV.TEXT, gen, 0, e.data, undefined, undefined, undefined);
-    else if (e.data instanceof ArrayBuffer) port.cb(EV.BINARY, gen, 0, undefined, new Uint8Array(e.data), undefined, undefined);
+    if (typeof e.data === 'string') port.cb(EV.TEXT, gen, 0, e.data);
+    else if (e.data instanceof ArrayBuffer) port.cb(EV.BINARY, gen, 0, undefined, new Uint8Array(e.data));
   };
-  ws.onclose = ws.onerror = () => port.cb(EV.CLOSED, gen, 0, undefined, undefined, undefined, undefined);
+  ws.onclose = ws.onerror = () => port.cb(EV.CLOSED, gen, 0);
   port.ws = ws;
   port.gen = gen;
   return true;
@@ -73,8 +74,8 @@ export function startFetch(port, url, gen) {
   const mine = () => port.fetch === ctrl;
   fetch(url, { method: 'GET', credentials: 'same-origin', signal: ctrl.signal,
     headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot' } })
-    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(EV.FETCHED, gen, r.status, t, undefined, undefined, undefined); } }))
-    .catch(() => { if (mine()) { port.fetch = null; port.cb(EV.FETCH_FAILED, gen, 0, undefined, undefined, undefined, undefined); } });
+    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(EV.FETCHED, gen, r.status, t); } }))
+    .catch(() => { if (mine()) { port.fetch = null; port.cb(EV.FETCH_FAILED, gen, 0); } });
 }
 
 /** Aborts the fetch in flight, if any (its outcome is never reported). */
@@ -87,7 +88,7 @@ export function abortFetch(port) {
 /** Arms the one timer `ms` from now (replacing any), or disarms it with ms < 0. */
 export function armTimer(port, ms) {
   if (port.timer !== null) clearTimeout(port.timer);
-  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(EV.TIMER, 0, 0, undefined, undefined, undefined, undefined); }, ms);
+  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(EV.TIMER, 0, 0); }, ms);
 }
 
 /** Adds the page lifecycle listeners (online, offline, visibility, pagehide/show, hashchange). */
@@ -95,12 +96,12 @@ export function installPage(port) {
   if (port.page !== null || typeof window === 'undefined') return;
   const cb = port.cb;
   const on = [
-    [window, 'online', () => cb(EV.ONLINE, 0, 0, undefined, undefined, undefined, undefined)],
-    [window, 'offline', () => cb(EV.OFFLINE, 0, 0, undefined, undefined, undefined, undefined)],
-    [window, 'pagehide', () => cb(EV.PAGEHIDE, 0, 0, undefined, undefined, undefined, undefined)],
-    [window, 'pageshow', () => cb(EV.PAGESHOW, 0, 0, undefined, undefined, undefined, undefined)],
-    [window, 'hashchange', (e) => cb(EV.HASHCHANGE, 0, e.timeStamp, undefined, undefined, undefined, undefined)],
-    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? EV.VISIBLE : EV.HIDDEN, 0, 0, undefined, undefined, undefined, undefined)],
+    [window, 'online', () => cb(EV.ONLINE, 0, 0)],
+    [window, 'offline', () => cb(EV.OFFLINE, 0, 0)],
+    [window, 'pagehide', () => cb(EV.PAGEHIDE, 0, 0)],
+    [window, 'pageshow', () => cb(EV.PAGESHOW, 0, 0)],
+    [window, 'hashchange', (e) => cb(EV.HASHCHANGE, 0, e.timeStamp)],
+    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? EV.VISIBLE : EV.HIDDEN, 0, 0)],
   ];
   for (const [t, k, f] of on) t.addEventListener(k, f);
   port.page = on;
@@ -172,10 +173,10 @@ export function elect(port, name) {
     else if (d.k === 's') {
       // gen packs reason (16 bits), previous and state (8 bits each).
       const r = num(d.r), p = num(d.p), s = num(d.s);
-      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(EV.RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i), undefined, undefined, undefined, undefined);
+      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(EV.RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i));
     }
-    else if (d.k === 'r') cb(EV.RELAY_RESYNC, 0, 0, undefined, undefined, undefined, undefined);
-    else if (d.k === 'h') cb(EV.HELLO, 0, 0, undefined, undefined, undefined, undefined);
+    else if (d.k === 'r') cb(EV.RELAY_RESYNC, 0, 0);
+    else if (d.k === 'h') cb(EV.HELLO, 0, 0);
   };
   ch.onmessage = (e) => {
     const d = e.data;
@@ -189,12 +190,12 @@ export function elect(port, name) {
   const lead = () => new Promise((resolve) => {
     if (port.lock !== lk) return resolve();
     lk.release = resolve;
-    cb(EV.LEAD, 0, 0, undefined, undefined, undefined, undefined);
+    cb(EV.LEAD, 0, 0);
   });
   navigator.locks.request(name, { ifAvailable: true }, (lock) => {
     if (port.lock !== lk) return undefined;
     if (lock !== null) return lead();
-    cb(EV.FOLLOW, 0, 0, undefined, undefined, undefined, undefined);
+    cb(EV.FOLLOW, 0, 0);
     navigator.locks.request(name, { signal: lk.ac.signal }, lead).catch(() => {});
     return undefined;
   }).catch(() => {});

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, until } from './helpers.mjs';
 
@@ -147,7 +147,8 @@ for (const first of ['ui', 'plugin']) {
     await until(() => page.evaluate(() => window.push.state === 'open'), 10000, 'open');
     const r = await page.evaluate(() => ({ same: window.same, slot: window.slot, version: window.push.version, contract: window.push.contract }));
     assert.equal(r.same, true, 'both copies got the same manager');
-    const want = first === 'ui' ? '0.2.0' : '0.1.99-other';
+    const release = JSON.parse(readFileSync(join(import.meta.dirname, '../../pkg/package.json'), 'utf8')).version;
+    const want = first === 'ui' ? release : '0.1.99-other';
     assert.deepEqual(r.slot, { contract: 1, version: want });
     assert.equal(r.version, want, 'the manager is the first release loaded');
     assert.equal(r.contract, 1);
