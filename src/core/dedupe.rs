@@ -14,7 +14,9 @@ use alloc::collections::VecDeque;
 use hashbrown::HashSet;
 use rustc_hash::FxBuildHasher;
 
-type Key = (String, String);
+/// `code` and `timestamp` (or `message`) in one buffer: the code's length (4 bytes) first,
+/// so two different pairs never make the same key.
+type Key = Vec<u8>;
 
 /// Keys already delivered, bounded, with their insertion order for eviction.
 #[derive(Debug, Default)]
@@ -25,13 +27,12 @@ pub struct Seen {
 }
 
 fn key(n: &Notice) -> Key {
-    (
-        n.code.clone(),
-        n.timestamp
-            .clone()
-            .or_else(|| n.message.clone())
-            .unwrap_or_default(),
-    )
+    let second = n.timestamp.as_deref().or(n.message.as_deref()).unwrap_or("");
+    let mut k = Vec::with_capacity(4 + n.code.len() + second.len());
+    k.extend_from_slice(&(n.code.len() as u32).to_le_bytes());
+    k.extend_from_slice(n.code.as_bytes());
+    k.extend_from_slice(second.as_bytes());
+    k
 }
 
 impl Seen {
