@@ -135,12 +135,10 @@ impl Browser {
                     self.work
                         .push_back((t, Input::Fetched(g, FetchResult::Answer(200, body))));
                 }
-                Output::Deliver(m, ids) => {
-                    if ids.contains(&self.tabs[t].sub) {
-                        self.tabs[t]
-                            .got
-                            .push((m.notice.code.clone(), m.source.as_str()));
-                    }
+                Output::Deliver(m, ids) if ids.contains(&self.tabs[t].sub) => {
+                    self.tabs[t]
+                        .got
+                        .push((m.notice.code.clone(), m.source.as_str()));
                 }
                 Output::Resync(_) => self.tabs[t].resyncs += 1,
                 _ => {}

@@ -51,7 +51,10 @@ async fn until(mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
-fn recorder() -> (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(JsValue)>) {
+/// What a recorder saw, and the handler that records.
+type Recorder = (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(JsValue)>);
+
+fn recorder() -> Recorder {
     let got = Rc::new(RefCell::new(Vec::new()));
     let g = got.clone();
     let f = Closure::<dyn FnMut(JsValue)>::new(move |msg: JsValue| {
@@ -72,7 +75,7 @@ extern "C" {
 /// it as the JS object (the way the facade holds it).
 fn engine(settings: Settings, table: wok_push::web::handlers::Table) -> JsValue {
     let port = make_port();
-    let port_js: JsValue = port.clone().into();
+    let port_js: JsValue = port.clone();
     let e: JsValue = Engine::new(settings, table, port).unwrap().into();
     let input: Function = get(&e, "input").dyn_into().unwrap();
     Reflect::set(&port_js, &"cb".into(), &input.bind0(&e)).unwrap();
@@ -116,7 +119,7 @@ async fn open_message_close_against_the_backend() {
     control("reset", "{}").await;
     let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
     let table = make_table();
-    let table_js: JsValue = table.clone().into();
+    let table_js: JsValue = table.clone();
     let engine = engine(settings(None, &ws_url).unwrap(), table);
     call(&engine, "open", &[]);
 
@@ -126,14 +129,18 @@ async fn open_message_close_against_the_backend() {
         "subscribe",
         &["POST:/kimchi/*".into(), JsValue::UNDEFINED, 0.into()],
     );
-    add_sub(&table_js, id.as_f64().unwrap() as u32, handler.as_ref(), false);
+    add_sub(
+        &table_js,
+        id.as_f64().unwrap() as u32,
+        handler.as_ref(),
+        false,
+    );
     let state = |e: &JsValue| {
         let names = call(e, "names", &[]).as_string().unwrap_or_default();
         names.split(' ').next().unwrap_or("").to_string()
     };
-    let counters = |e: &JsValue| -> Vec<f64> {
-        js_sys::Float64Array::new(&call(e, "counters", &[])).to_vec()
-    };
+    let counters =
+        |e: &JsValue| -> Vec<f64> { js_sys::Float64Array::new(&call(e, "counters", &[])).to_vec() };
     assert!(until(|| state(&engine) == "open").await, "never opened");
 
     // Several messages in one frame, and one cut across two frames.
@@ -176,7 +183,10 @@ async fn open_message_close_against_the_backend() {
     control("push", r#"{"messages":["POST:/kimchi/vms"]}"#).await;
     TimeoutFuture::new(300).await;
     assert_eq!(got.borrow().len(), before, "a handler fired after close");
-    assert_eq!(call(&engine, "unsubscribe", &[id.clone()]).as_bool(), Some(true));
+    assert_eq!(
+        call(&engine, "unsubscribe", std::slice::from_ref(&id)).as_bool(),
+        Some(true)
+    );
     assert_eq!(call(&engine, "unsubscribe", &[id]).as_bool(), Some(false));
 }
 
@@ -209,7 +219,10 @@ fn bad_options_throw_naming_the_option() {
     )
     .err()
     .unwrap();
-    assert!(get(&err, "message").as_string().unwrap().ends_with("format"));
+    assert!(get(&err, "message")
+        .as_string()
+        .unwrap()
+        .ends_with("format"));
 }
 
 #[wasm_bindgen_test]

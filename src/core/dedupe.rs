@@ -27,7 +27,11 @@ pub struct Seen {
 }
 
 fn key(n: &Notice) -> Key {
-    let second = n.timestamp.as_deref().or(n.message.as_deref()).unwrap_or("");
+    let second = n
+        .timestamp
+        .as_deref()
+        .or(n.message.as_deref())
+        .unwrap_or("");
     let mut k = Vec::with_capacity(4 + n.code.len() + second.len());
     k.extend_from_slice(&(n.code.len() as u32).to_le_bytes());
     k.extend_from_slice(n.code.as_bytes());

@@ -75,7 +75,9 @@ impl Settings {
             ],
             strings: [format, url, notifications_url],
         };
-        options::parse(raw).map(Settings).map_err(|e| to_js_error(&e))
+        options::parse(raw)
+            .map(Settings)
+            .map_err(|e| to_js_error(&e))
     }
 }
 

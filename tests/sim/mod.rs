@@ -108,10 +108,8 @@ impl Sim {
                         self.open_sock = Some(g);
                     }
                 }
-                Output::CloseSocket(g) => {
-                    if self.open_sock == Some(g) {
-                        self.open_sock = None;
-                    }
+                Output::CloseSocket(g) if self.open_sock == Some(g) => {
+                    self.open_sock = None;
                 }
                 Output::Fetch(g) => {
                     let answer = match &self.feed {
