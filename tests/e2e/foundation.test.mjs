@@ -26,6 +26,40 @@ test('ES module page receives a push', async () => {
   await page.close();
 });
 
+test('bad arguments throw a typed error naming them, and change nothing', async () => {
+  const page = await openPage('/test/esm.html');
+  const r = await page.evaluate(async () => {
+    const { connect, installWokCompat } = await import('/pkg/wok_push.js');
+    const push = window.push;
+    const before = push.stats().subscriptions;
+    const attempt = (f) => { try { f(); return 'no throw'; } catch (e) { return `${e.code}: ${e.message}`; } };
+    return {
+      results: [
+        attempt(() => connect({ heartbeatMs: -5 })), // the singleton exists: still validated
+        attempt(() => connect({ heartbeatMs: '5' })), // a wrong type is not coerced
+        attempt(() => connect({ shareAcrossTabs: 'yes' })),
+        attempt(() => connect({ url: 5 })),
+        attempt(() => connect({ format: 'xml' })),
+        attempt(() => connect(5)),
+        attempt(() => push.subscribe('', () => {})),
+        attempt(() => push.subscribe('X', 5)),
+        attempt(() => push.on('bogus', () => {})),
+        attempt(() => installWokCompat(null)),
+      ],
+      same: connect() === push,
+      subscriptions: push.stats().subscriptions - before,
+      state: push.state,
+    };
+  });
+  const names = ['heartbeatMs', 'heartbeatMs', 'shareAcrossTabs', 'url', 'format', 'options', 'code', 'handler', 'event', 'wok'];
+  assert.deepEqual(r.results, names.map((n) => `invalid-option: wok-push: invalid option: ${n}`));
+  assert.equal(r.same, true);
+  assert.equal(r.subscriptions, 0);
+  assert.equal(r.state, 'open');
+  assert.deepEqual(page.pageErrors, []);
+  await page.close();
+});
+
 test('classic script page: calls made before the wasm is ready are queued, then served', async () => {
   const page = await openPage('/test/classic.html');
   await env.control('push-split', { message: 'POST:/kimchi/vms', at: 4 });
