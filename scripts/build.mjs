@@ -154,6 +154,12 @@ for (const [name, v] of Object.entries(built)) {
     for (const k of Object.getOwnPropertyNames(v.prototype)) if (k !== 'constructor') exported.add(`${name}.${k}`);
   }
 }
+// The renamed wasm must link with its glue: instantiate it here (Node has WebAssembly).
+try {
+  built.initSync({ module: readFileSync(wasm) });
+} catch (e) {
+  fail(`the wasm does not link with its glue (${e.message})`);
+}
 const declaredNames = surface(declared);
 const missing = [...exported].filter((n) => !declaredNames.has(n));
 const extra = [...declaredNames].filter((n) => !exported.has(n));
