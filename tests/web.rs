@@ -95,8 +95,13 @@ extern "C" {
     fn add_sub(t: &JsValue, id: u32, f: &JsValue, compat: bool);
 }
 
-/// Settings with only the two URLs set (what the facade passes for `{ url, notificationsUrl }`).
-fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
+/// Settings with only `heartbeatMs`, `format` and the two URLs set (what the facade passes for
+/// `{ heartbeatMs, format, url, notificationsUrl: BASE + '/notifications' }`).
+fn settings_with(
+    heartbeat_ms: Option<f64>,
+    format: Option<&str>,
+    url: &str,
+) -> Result<Settings, JsValue> {
     Settings::new(
         heartbeat_ms,
         None,
@@ -108,10 +113,14 @@ fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
         None,
         None,
         None,
-        None,
+        format.map(String::from),
         Some(url.into()),
         Some(BASE.to_string() + "/notifications"),
     )
+}
+
+fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
+    settings_with(heartbeat_ms, None, url)
 }
 
 #[wasm_bindgen_test]
@@ -202,23 +211,9 @@ fn bad_options_throw_naming_the_option() {
         .unwrap()
         .contains("heartbeatMs"));
     // A wrong type reaches Rust as NaN (numbers) or '' (strings) and is named too.
-    let err = Settings::new(
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        Some(String::new()),
-        None,
-        None,
-    )
-    .err()
-    .unwrap();
+    let err = settings_with(None, Some(""), "ws://127.0.0.1:1/")
+        .err()
+        .unwrap();
     assert!(get(&err, "message")
         .as_string()
         .unwrap()
