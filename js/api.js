@@ -172,7 +172,8 @@ export class PushManager {
    */
   addNotificationListener(msg, handler, persist) {
     if (typeof msg !== 'string' || msg === '' || typeof handler !== 'function') return;
-    const keep = persist != null;
+    // Stock WoK: any value but `undefined` (even null or false) makes it persistent.
+    const keep = persist !== undefined;
     const id = this._e.subscribe(msg, keep ? undefined : 'wok', (keep ? PERSIST : 0) | RESYNC);
     addSub(this._t, id, handler, true);
   }

@@ -128,7 +128,7 @@ export class PushManager {
   free(): void;
   /** Subscribes `handler` to a code or a glob (`*` matches any run). Handlers run in subscription order. */
   subscribe(code: string, handler: PushHandler, options?: SubscribeOptions): Subscription;
-  /** WoK's listener API: `fn(code)`; without `persist` dropped on the next `hashchange`; also called after a gap. */
+  /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined`, as in stock WoK) dropped on the next `hashchange`; also called after a gap. */
   addNotificationListener(msg: string, handler: (msg: string) => void, persist?: unknown): void;
   /** Adds a listener; returns an idempotent function that removes it. */
   on(event: 'state', listener: (e: StateEvent) => void): () => void;

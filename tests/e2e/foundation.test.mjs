@@ -60,6 +60,24 @@ test('bad arguments throw a typed error naming them, and change nothing', async 
   await page.close();
 });
 
+test('addNotificationListener: any persist but undefined (null, false too) survives a tab switch, as in stock WoK', async () => {
+  const page = await openPage('/test/esm.html');
+  await page.evaluate(() => {
+    window.compat = [];
+    const f = (code) => window.compat.push(code);
+    window.push.addNotificationListener('COMPAT:null', f, null);
+    window.push.addNotificationListener('COMPAT:false', f, false);
+    window.push.addNotificationListener('COMPAT:none', f);
+    location.hash = '#other-tab';
+  });
+  await until(() => page.evaluate(() => location.hash === '#other-tab'));
+  await new Promise((r) => setTimeout(r, 200));
+  await env.control('push', { messages: ['COMPAT:null', 'COMPAT:false', 'COMPAT:none', 'POST:/kimchi/vms'] });
+  await until(() => page.evaluate(() => window.got.length >= 1));
+  assert.deepEqual(await page.evaluate(() => window.compat), ['COMPAT:null', 'COMPAT:false']);
+  await page.close();
+});
+
 test('classic script page: calls made before the wasm is ready are queued, then served', async () => {
   const page = await openPage('/test/classic.html');
   await env.control('push-split', { message: 'POST:/kimchi/vms', at: 4 });
