@@ -5,7 +5,7 @@
 // stays in Rust. Bundled with the wasm-bindgen glue into pkg/wok_push.js by
 // scripts/build.mjs, which resolves 'wok-push:engine' to that glue.
 import { Engine, Settings } from 'wok-push:engine';
-import { addSub, listen, makeTable } from './dispatch.js';
+import { EVENTS, addSub, listen, makeTable } from './dispatch.js';
 import { makeError, makePort } from './io.js';
 
 /*
@@ -39,7 +39,6 @@ const NUMBERS = ['heartbeatMs', 'reconnectMinMs', 'reconnectMaxMs', 'pollInterva
   'fetchTimeoutMs', 'usefulAfterMs', 'fallbackAfter'];
 const FLAGS = ['autoTabCleanup', 'shareAcrossTabs'];
 const STRINGS = ['format', 'url', 'notificationsUrl'];
-const EVENTS = ['state', 'error', 'resync'];
 const STAT_NAMES = ['attempts', 'opens', 'frames', 'messages', 'fetches', 'fetchErrors', 'duplicates',
   'resyncs', 'errors', 'failures', 'subscriptions'];
 const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers', 'channel'];

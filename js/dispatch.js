@@ -9,9 +9,16 @@
 // - a throwing handler is reported, the others still run;
 // - removal functions are idempotent and keep nothing once called or once the table is freed.
 
-/** A new, empty table: subscription handlers by id, and `on()` listeners by kind. */
+/** The `on()` event names; a name's index is its kind. */
+export const EVENTS = ['state', 'error', 'resync'];
+const STATE = 0, ERROR = 1, RESYNC = 2;
+
+/**
+ * A new, empty table: subscription handlers by id, `on()` listeners by kind, and the
+ * handlers that threw during the last dispatch (`[id, error, …]`).
+ */
 export function makeTable() {
-  return { subs: new Map(), on: [new Set(), new Set(), new Set()], epoch: 0 };
+  return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [] };
 }
 
 /** Registers subscription `id`: `f(msg)`, or `f(code)` for WoK-compat listeners. */
@@ -26,7 +33,9 @@ export function removeSub(t, id) {
 
 /** Handlers and listeners held. */
 export function handlerCount(t) {
-  return t.subs.size + t.on[0].size + t.on[1].size + t.on[2].size;
+  let n = t.subs.size;
+  for (const set of t.on) n += set.size;
+  return n;
 }
 
 /** The manager closed: any delivery under way stops before its next handler. */
@@ -37,14 +46,15 @@ export function bumpEpoch(t) {
 /**
  * Calls the handlers of `ids` in order with the message `{ code, source, message?,
  * timestamp? }` (or `code` for compat ones), built here: one wasm→JS call per message.
- * Returns `[id, error, …]` for the handlers that threw, or undefined.
+ * Returns how many handlers threw (the wasm then reports each, see `failedId`); usually 0,
+ * so the common path hands nothing back to wasm.
  */
 export function dispatch(t, ids, code, source, message, timestamp) {
   // `ids` views wasm memory, which a handler may grow: copy before calling anyone.
   const list = ids.slice();
   const msg = makeMessage(code, source, message, timestamp);
   const epoch = t.epoch;
-  let failed;
+  let failed = 0;
   for (const id of list) {
     if (t.epoch !== epoch) break;
     const h = t.subs.get(id);
@@ -52,10 +62,16 @@ export function dispatch(t, ids, code, source, message, timestamp) {
     try {
       h.f(h.compat ? code : msg);
     } catch (e) {
-      (failed || (failed = [])).push(id, e);
+      if (failed++ === 0) t.failed = [];
+      t.failed.push(id, e);
     }
   }
   return failed;
+}
+
+/** The id of the `i`-th handler that threw in the last dispatch. */
+export function failedId(t, i) {
+  return t.failed[2 * i];
 }
 
 /**
@@ -77,7 +93,7 @@ export function listen(t, kind, f) {
 }
 
 /** Calls the `on(kind)` listeners present when the event starts; a throw is ignored. */
-export function emit(t, kind, arg) {
+function emit(t, kind, arg) {
   const set = t.on[kind];
   for (const rec of Array.from(set)) {
     if (!set.has(rec)) continue;
@@ -93,21 +109,31 @@ export function emit(t, kind, arg) {
 export function emitState(t, previous, state, transport, reason, reasonCode, retryIn) {
   const e = { previous, state, transport: transport ?? null, reason, reasonCode };
   if (retryIn >= 0) e.retryIn = retryIn;
-  emit(t, 0, e);
+  emit(t, STATE, e);
 }
 
 /** Emits 'resync'. */
 export function emitResync(t) {
-  emit(t, 2, { source: 'resync' });
+  emit(t, RESYNC, { source: 'resync' });
 }
 
-/** Emits 'error' for a handler that threw `cause` on message `code`. */
-export function reportThrew(t, err, cause, code, tab, id) {
-  err.cause = cause;
+/** Emits 'error' with `err`. */
+export function emitError(t, err) {
+  emit(t, ERROR, err);
+}
+
+/**
+ * Emits 'error' with `err` (a `handler-threw` error) for the `i`-th handler that threw in
+ * the last dispatch, on message `code`: what it threw, the code, its tab and its id.
+ */
+export function reportThrew(t, i, err, code, tab) {
+  const f = t.failed;
+  err.cause = f[2 * i + 1];
   err.messageCode = code;
   err.tab = tab;
-  err.subscription = id;
-  emit(t, 1, err);
+  err.subscription = f[2 * i];
+  if (2 * i + 2 >= f.length) t.failed = []; // the last one: keep no thrown value
+  emitError(t, err);
 }
 
 /** Forgets everything (the manager was freed). */

@@ -9,8 +9,8 @@
 //! message against the subscriptions live at that moment.
 
 use super::handlers::{
-    bump_epoch, clear_table, dispatch, emit, emit_resync, emit_state, handler_count, remove_sub,
-    report_threw, Table,
+    bump_epoch, clear_table, dispatch, emit_error, emit_resync, emit_state, failed_id,
+    handler_count, remove_sub, report_threw, Table,
 };
 use super::js::{to_js_error, Clock};
 use super::port::{JsPort, Port};
@@ -20,14 +20,6 @@ use crate::core::{
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
-use js_sys::Array;
-use wasm_bindgen::{JsCast, JsValue};
-
-/// Kinds of `on(event)` listeners (indices of the table's listener sets).
-mod event {
-    /// `'error'`.
-    pub const ERROR: u32 = 1;
-}
 
 /// Everything one manager owns.
 pub struct Inner {
@@ -135,7 +127,7 @@ impl Inner {
             Output::State(change) => self.state_changed(change),
             Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
             Output::Resync(ids) => self.resync(&ids),
-            Output::Error(e) => emit(&self.table, event::ERROR, &to_js_error(&e)),
+            Output::Error(e) => emit_error(&self.table, &to_js_error(&e)),
             Output::Elect => self.port.elect(&self.lock_name),
             Output::Resign => self.port.resign(),
             Output::Publish(b) => self.port.publish(&b),
@@ -172,7 +164,7 @@ impl Inner {
             n.message.as_deref(),
             n.timestamp.as_deref(),
         );
-        self.report_failures(&failed, &n.code);
+        self.report_failures(failed, &n.code);
     }
 
     fn resync(&self, ids: &[SubId]) {
@@ -186,32 +178,23 @@ impl Inner {
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
                 let failed = dispatch(&self.table, &[id], &p, Source::Resync as u8, None, None);
-                self.report_failures(&failed, &p);
+                self.report_failures(failed, &p);
             }
         }
     }
 
-    /// Reports each handler that threw (`[id, error, …]` from `dispatch`) once.
-    fn report_failures(&self, failed: &JsValue, code: &str) {
-        let Some(pairs) = failed.dyn_ref::<Array>() else {
-            return;
-        };
-        for i in (0..pairs.length()).step_by(2) {
-            let id = pairs.get(i).as_f64().unwrap_or(0.0) as SubId;
+    /// Reports each of the `failed` handlers of the last dispatch once (none, usually: then
+    /// nothing crosses back).
+    fn report_failures(&self, failed: u32, code: &str) {
+        for i in 0..failed {
             let tab = self
                 .core
                 .borrow()
                 .registry()
-                .get(id)
+                .get(failed_id(&self.table, i))
                 .and_then(|s| s.tab.clone());
-            report_threw(
-                &self.table,
-                &to_js_error(&Error::HandlerThrew),
-                &pairs.get(i + 1),
-                code,
-                tab.as_deref(),
-                id,
-            );
+            let err = to_js_error(&Error::HandlerThrew);
+            report_threw(&self.table, i, &err, code, tab.as_deref());
         }
     }
 
@@ -248,7 +231,8 @@ impl Inner {
         f(&self.core.borrow())
     }
 
-    /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers]`.
+    /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers,
+    /// channel]`.
     pub fn resources(&self) -> [usize; 6] {
         let [socket, fetch, timer, page, channel] = self.port.resources();
         [

@@ -19,7 +19,7 @@ extern "C" {
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
     /// Calls the handlers of `ids` with `{ code, source, message?, timestamp? }` (source:
-    /// 0 push, 1 poll, 2 resync); returns `[id, error, …]` for throwers, or undefined.
+    /// 0 push, 1 poll, 2 resync); returns how many threw (see [`failed_id`]).
     pub fn dispatch(
         t: &Table,
         ids: &[u32],
@@ -27,9 +27,13 @@ extern "C" {
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
-    ) -> JsValue;
-    /// Calls the `on(kind)` listeners.
-    pub fn emit(t: &Table, kind: u32, arg: &JsValue);
+    ) -> u32;
+    /// The id of the `i`-th handler that threw in the last [`dispatch`].
+    #[wasm_bindgen(js_name = failedId)]
+    pub fn failed_id(t: &Table, i: u32) -> u32;
+    /// Emits `'error'` with `err`.
+    #[wasm_bindgen(js_name = emitError)]
+    pub fn emit_error(t: &Table, err: &JsValue);
     /// Emits `'state'` with `{ previous, state, transport, reason, reasonCode, retryIn? }`
     /// (`retry_in < 0`: none).
     #[wasm_bindgen(js_name = emitState)]
@@ -45,17 +49,10 @@ extern "C" {
     /// Emits `'resync'` with `{ source: 'resync' }`.
     #[wasm_bindgen(js_name = emitResync)]
     pub fn emit_resync(t: &Table);
-    /// Emits `'error'` with `err` (a `handler-threw` error) completed with what the handler
-    /// threw, the message code, the subscription's tab and id.
+    /// Emits `'error'` with `err` (a `handler-threw` error) for the `i`-th handler that threw
+    /// in the last [`dispatch`], completed with what it threw, the message code, its tab and id.
     #[wasm_bindgen(js_name = reportThrew)]
-    pub fn report_threw(
-        t: &Table,
-        err: &JsValue,
-        cause: &JsValue,
-        code: &str,
-        tab: Option<&str>,
-        id: u32,
-    );
+    pub fn report_threw(t: &Table, i: u32, err: &JsValue, code: &str, tab: Option<&str>);
     /// Forgets every handler and listener.
     #[wasm_bindgen(js_name = clearTable)]
     pub fn clear_table(t: &Table);
