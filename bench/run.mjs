@@ -2,12 +2,13 @@
 // of wok-push, side by side with a raw-JS baseline in one headless Chromium run against the
 // backend on loopback. Prints a table and writes bench/results.json. No figure is pass/fail.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBackend } from '../server/backend.mjs';
 import { launch } from '../tests/e2e/helpers.mjs';
+import { WASM_OPT_ARGS } from '../scripts/wasm-opt-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -35,11 +36,12 @@ for (const [peer, gz] of [['phoenix.min.js 1.8.16', 8540], ['socket.io.min.js 4.
   fig('bytes', `peer ${peer} (anchors.md)`, gz, 'B gz');
 }
 try {
-  // Where the bytes go: the shipped wasm rebuilt with its names (wasm-bindgen, wasm-opt -g).
+  // Where the bytes go: the build's wasm-bindgen output optimised as the build does it, but
+  // keeping its names (-g) and not renaming.
   const dir = join(root, 'target/bench-names');
-  execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', dir, join(root, 'target/pkg-build/wasm32-unknown-unknown/release/wok_push.wasm')]);
-  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), ['-Oz', '-g', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
-    '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', join(dir, 'wok_push_bg.wasm'), '-o', join(dir, 'named.wasm')]);
+  mkdirSync(dir, { recursive: true });
+  execFileSync(join(root, 'node_modules/.bin/wasm-opt'), [...WASM_OPT_ARGS, '-g',
+    join(root, 'target/pkg-build/glue/wok_push_bg.wasm'), '-o', join(dir, 'named.wasm')]);
   const top = execFileSync('twiggy', ['top', '-n', '20', join(dir, 'named.wasm')], { encoding: 'utf8' })
     .replace(/::h[0-9a-f]{16}/g, '').replace(/\[[0-9a-f]{16}\]/g, '');
   results.twiggy = top;

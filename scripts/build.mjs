@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_OPT_ARGS } from './wasm-opt-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // WOK_PUSH_OUT / WOK_PUSH_VERSION: a second build with another release string, for the
@@ -59,20 +60,15 @@ run('wasm-bindgen', [
   '--target', 'web', '--out-dir', glueDir, '--out-name', 'wok_push',
   join(target, 'wasm32-unknown-unknown/release/wok_push.wasm'),
 ]);
-// wasm-opt -Oz, and every import, export and import module renamed to one or two letters
-// (binaryen prints the renaming): wasm-bindgen's names carry 16 hex digits each, which
-// gzip cannot shrink (measured: -2.6 KB gz on the wasm). The glue is then told the new names.
-// Never Debian's binaryen: its -Oz output fails to instantiate (see TOOLCHAIN.md).
+// wasm-opt (scripts/wasm-opt-args.mjs), and every import, export and import module renamed to
+// one or two letters (binaryen prints the renaming): wasm-bindgen's names carry 16 hex digits
+// each, which gzip cannot shrink (measured: -2 KB gz). The glue is then told the new names.
+// (No --converge: it would rename twice and print two maps.)
 const wasm = join(pkg, 'wok_push_bg.wasm');
 let renames;
 try {
-  renames = JSON.parse(execFileSync(join(bin, 'wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
-    '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+  renames = JSON.parse(execFileSync(join(bin, 'wasm-opt'), [...WASM_OPT_ARGS,
     '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules',
-    // Rust lays the 1 MiB stack out first (data starts at 1 MiB), so the first 1 KB of memory
-    // is only reached by a stack already overflowed: binaryen may fold it. (No --converge: it would
-    // rename twice and print two maps.)
-    '--low-memory-unused',
     join(glueDir, 'wok_push_bg.wasm'), '-o', wasm], { cwd: root, env, encoding: 'utf8' }));
 } catch {
   fail('wasm-opt failed (its output is above)');
@@ -133,7 +129,6 @@ try {
 } catch {
   fail('esbuild failed (its output is above)');
 }
-const snippets = [];
 // Types from one source: the checked-in js/wok_push.d.ts ships as is. The built module is
 // loaded in Node (no wasm needed) to check that it exports what the declarations name.
 const dts = join(pkg, 'wok_push.d.ts');
@@ -196,7 +191,7 @@ const size = (f) => {
   const b = readFileSync(join(pkg, f));
   return { raw: statSync(join(pkg, f)).size, gz: gzipSync(b, { level: 9 }).length };
 };
-const rows = ['wok_push_bg.wasm', 'wok_push.js', ...snippets, 'wok-push.js'].map((f) => [f, size(f)]);
+const rows = ['wok_push_bg.wasm', 'wok_push.js', 'wok-push.js'].map((f) => [f, size(f)]);
 const total = rows.filter(([f]) => f !== 'wok-push.js').reduce((a, [, s]) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
 for (const [f, s] of rows) console.log(`${f.slice(-20).padEnd(20)} ${String(s.raw).padStart(7)} B raw ${String(s.gz).padStart(7)} B gzip -9`);
 console.log(`${'wasm + glue'.padEnd(20)} ${String(total.raw).padStart(7)} B raw ${String(total.gz).padStart(7)} B gzip -9 (goal <= 15360)`);
