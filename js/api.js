@@ -55,14 +55,16 @@ const invalid = (name) => makeError(`wok-push: invalid option: ${name}`, 'invali
 function settings(o) {
   if (o === undefined || o === null) o = {};
   else if (typeof o !== 'object') throw invalid('options');
-  const as = (kind, bad) => (k) => {
+  const value = (k, kind, bad) => {
     const v = o[k];
     return v === undefined || typeof v === kind ? v : bad;
   };
-  return new Settings(...NUMBERS.map(as('number', NaN)), ...FLAGS.map((k) => {
-    const v = as('boolean', NaN)(k);
-    return typeof v === 'boolean' ? +v : v;
-  }), ...STRINGS.map(as('string', '')));
+  const flag = (k) => {
+    const v = value(k, 'boolean', NaN);
+    return typeof v === 'boolean' ? Number(v) : v;
+  };
+  return new Settings(...NUMBERS.map((k) => value(k, 'number', NaN)), ...FLAGS.map(flag),
+    ...STRINGS.map((k) => value(k, 'string', '')));
 }
 
 /** The manager registered on this page by any copy, if it honours contract 1. */
