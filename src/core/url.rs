@@ -8,7 +8,7 @@ pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
 /// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
 /// (`hostname[:port]`, no stray `:` when the port is empty).
 pub fn default_url(protocol: &str, host: &str) -> String {
-    [scheme(protocol), host, TOKEN_PATH].concat()
+    cat(&[scheme(protocol), host, TOKEN_PATH])
 }
 
 /// `wss://` for an `https:` page, `ws://` otherwise.
@@ -24,11 +24,11 @@ fn scheme(protocol: &str) -> &'static str {
 /// the page's host.
 pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
     if let Some(rest) = url.strip_prefix("https:") {
-        ["wss:", rest].concat()
+        cat(&["wss:", rest])
     } else if let Some(rest) = url.strip_prefix("http:") {
-        ["ws:", rest].concat()
+        cat(&["ws:", rest])
     } else if url.starts_with('/') && !url.starts_with("//") {
-        [scheme(protocol), host, url].concat()
+        cat(&[scheme(protocol), host, url])
     } else {
         url.into()
     }

@@ -214,12 +214,13 @@ impl Engine {
     pub fn names(&self) -> String {
         self.inner.with_core(|c| {
             let s = c.state();
-            [
+            cat(&[
                 s.as_str(),
+                " ",
                 s.transport().as_str().unwrap_or(""),
+                " ",
                 c.role().as_str(),
-            ]
-            .join(" ")
+            ])
         })
     }
 

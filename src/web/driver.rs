@@ -58,7 +58,7 @@ impl Inner {
     ) -> Result<Rc<Inner>, Error> {
         let core = Manager::new(cfg, seed)?;
         // No `format!`: core::fmt stays out of the wasm.
-        let lock_name = ["wok-push ", &url, " ", &notifications_url].concat();
+        let lock_name = cat(&["wok-push ", &url, " ", &notifications_url]);
         Ok(Rc::new(Inner {
             clock: Clock::new(),
             table,
