@@ -49,22 +49,25 @@ const PERSIST = 1, RESYNC = 2;
 const invalid = (name) => makeError(`wok-push: invalid option: ${name}`, 'invalid-option');
 
 /**
- * Validates `options` into Settings: each value goes over as is when it has the expected
- * type, as NaN or '' when it has another (Rust then names it), absent when undefined.
+ * Validates `options` into Settings: each number or flag goes over as is when it has the
+ * expected type and as NaN when it has another, with a bit of `given` set when it is not
+ * undefined; each string as is, '' for another type, absent when undefined. Rust names the
+ * bad one.
  */
 function settings(o) {
   if (o === undefined || o === null) o = {};
   else if (typeof o !== 'object') throw invalid('options');
-  const value = (k, kind, bad) => {
+  let given = 0;
+  const numbers = [...NUMBERS, ...FLAGS].map((k, i) => {
     const v = o[k];
-    return v === undefined || typeof v === kind ? v : bad;
-  };
-  const flag = (k) => {
-    const v = value(k, 'boolean', NaN);
-    return typeof v === 'boolean' ? Number(v) : v;
-  };
-  return new Settings(...NUMBERS.map((k) => value(k, 'number', NaN)), ...FLAGS.map(flag),
-    ...STRINGS.map((k) => value(k, 'string', '')));
+    if (v === undefined) return 0;
+    given |= 1 << i;
+    return typeof v === (i < NUMBERS.length ? 'number' : 'boolean') ? +v : NaN;
+  });
+  return new Settings(given, numbers, ...STRINGS.map((k) => {
+    const v = o[k];
+    return v === undefined || typeof v === 'string' ? v : '';
+  }));
 }
 
 /** The manager registered on this page by any copy, if it honours contract 1. */

@@ -102,17 +102,11 @@ fn settings_with(
     format: Option<&str>,
     url: &str,
 ) -> Result<Settings, JsValue> {
+    let mut numbers = [0.0; 10];
+    numbers[0] = heartbeat_ms.unwrap_or(0.0);
     Settings::new(
-        heartbeat_ms,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
+        u32::from(heartbeat_ms.is_some()),
+        &numbers,
         format.map(String::from),
         Some(url.into()),
         Some(BASE.to_string() + "/notifications"),

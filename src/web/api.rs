@@ -31,48 +31,33 @@ pub struct Engine {
 /// The validated options of `connect()`.
 ///
 /// ```js
-/// new Settings(5000, undefined, undefined, undefined, undefined, undefined, undefined,
-///   undefined, undefined, 1, undefined, undefined, undefined);
+/// // heartbeatMs 5000 and shareAcrossTabs true set (bits 0 and 9), the rest absent.
+/// new Settings(0b10_0000_0001, new Float64Array([5000, 0, 0, 0, 0, 0, 0, 0, 0, 1]));
 /// ```
 #[wasm_bindgen]
 pub struct Settings(options::Options);
 
 #[wasm_bindgen]
 impl Settings {
-    /// Validates the option values (see `options::Raw` for their order and encoding).
+    /// Validates the option values. `numbers` holds the ten number and flag options in the
+    /// order of `options::Raw::NAMES` (`NaN` for a value of the wrong type); bit `i` of
+    /// `given` says whether option `i` was given at all. The strings are `''` for a value
+    /// of the wrong type.
     ///
     /// # Errors
     /// Throws an `Error` with `code: 'invalid-option'` naming the first bad option.
-    #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
     pub fn new(
-        heartbeat_ms: Option<f64>,
-        reconnect_min_ms: Option<f64>,
-        reconnect_max_ms: Option<f64>,
-        poll_interval_ms: Option<f64>,
-        connect_timeout_ms: Option<f64>,
-        fetch_timeout_ms: Option<f64>,
-        useful_after_ms: Option<f64>,
-        fallback_after: Option<f64>,
-        auto_tab_cleanup: Option<f64>,
-        share_across_tabs: Option<f64>,
+        given: u32,
+        numbers: &[f64],
         format: Option<String>,
         url: Option<String>,
         notifications_url: Option<String>,
     ) -> Result<Settings, JsValue> {
         let raw = Raw {
-            numbers: [
-                heartbeat_ms,
-                reconnect_min_ms,
-                reconnect_max_ms,
-                poll_interval_ms,
-                connect_timeout_ms,
-                fetch_timeout_ms,
-                useful_after_ms,
-                fallback_after,
-                auto_tab_cleanup,
-                share_across_tabs,
-            ],
+            numbers: core::array::from_fn(|i| {
+                (given >> i & 1 == 1).then(|| numbers.get(i).copied().unwrap_or(f64::NAN))
+            }),
             strings: [format, url, notifications_url],
         };
         options::parse(raw)
@@ -230,7 +215,7 @@ impl Engine {
     /// ```js
     /// const [attempts, opens] = engine.counters();
     /// ```
-    pub fn counters(&self) -> Vec<f64> {
+    pub fn counters(&self) -> Vec<u32> {
         let (s, subs) = self.inner.with_core(|c| (c.stats(), c.registry().len()));
         let [socket, fetch, timer, page, handlers, channel] = self.inner.resources();
         [
@@ -252,7 +237,6 @@ impl Engine {
             handlers as u32,
             channel as u32,
         ]
-        .map(f64::from)
         .to_vec()
     }
 }

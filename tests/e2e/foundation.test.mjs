@@ -38,6 +38,9 @@ test('bad arguments throw a typed error naming them, and change nothing', async 
         attempt(() => connect({ heartbeatMs: -5 })), // the singleton exists: still validated
         attempt(() => connect({ heartbeatMs: '5' })), // a wrong type is not coerced
         attempt(() => connect({ shareAcrossTabs: 'yes' })),
+        attempt(() => connect({ autoTabCleanup: 1 })), // a flag takes booleans only
+        attempt(() => connect({ fallbackAfter: true })), // a number option takes numbers only
+        attempt(() => connect({ reconnectMaxMs: -Infinity })),
         attempt(() => connect({ url: 5 })),
         attempt(() => connect({ format: 'xml' })),
         attempt(() => connect(5)),
@@ -51,7 +54,7 @@ test('bad arguments throw a typed error naming them, and change nothing', async 
       state: push.state,
     };
   });
-  const names = ['heartbeatMs', 'heartbeatMs', 'shareAcrossTabs', 'url', 'format', 'options', 'code', 'handler', 'event', 'wok'];
+  const names = ['heartbeatMs', 'heartbeatMs', 'shareAcrossTabs', 'autoTabCleanup', 'fallbackAfter', 'reconnectMaxMs', 'url', 'format', 'options', 'code', 'handler', 'event', 'wok'];
   assert.deepEqual(r.results, names.map((n) => `invalid-option: wok-push: invalid option: ${n}`));
   assert.equal(r.same, true);
   assert.equal(r.subscriptions, 0);
