@@ -5,9 +5,10 @@
 // (missing arguments are undefined, read as None),
 // the manager's exported Engine.input. No wasm closure at all.
 
-export const EV = { OPEN: 0, TEXT: 1, BINARY: 2, CLOSED: 3, FETCHED: 4, FETCH_FAILED: 5, TIMER: 6,
-  ONLINE: 7, OFFLINE: 8, VISIBLE: 9, HIDDEN: 10, PAGEHIDE: 11, PAGESHOW: 12, HASHCHANGE: 13,
-  LEAD: 14, FOLLOW: 15, RELAY: 16, RELAY_STATE: 17, RELAY_RESYNC: 18, HELLO: 19 };
+// Event kinds (src/web/port.rs `ev`): plain constants, which the bundler inlines.
+const OPEN = 0, TEXT = 1, BINARY = 2, CLOSED = 3, FETCHED = 4, FETCH_FAILED = 5, TIMER = 6,
+  ONLINE = 7, OFFLINE = 8, VISIBLE = 9, HIDDEN = 10, PAGEHIDE = 11, PAGESHOW = 12, HASHCHANGE = 13,
+  LEAD = 14, FOLLOW = 15, RELAY = 16, RELAY_STATE = 17, RELAY_RESYNC = 18, HELLO = 19;
 
 /**
  * A port for one manager; `cb` is its only way back into wasm: js/api.js sets it to the
@@ -31,12 +32,12 @@ export function openSocket(port, url, gen) {
     return false;
   }
   ws.binaryType = 'arraybuffer';
-  ws.onopen = () => port.cb(EV.OPEN, gen, 0, ws.protocol);
+  ws.onopen = () => port.cb(OPEN, gen, 0, ws.protocol);
   ws.onmessage = (e) => {
-    if (typeof e.data === 'string') port.cb(EV.TEXT, gen, 0, e.data);
-    else if (e.data instanceof ArrayBuffer) port.cb(EV.BINARY, gen, 0, undefined, new Uint8Array(e.data));
+    if (typeof e.data === 'string') port.cb(TEXT, gen, 0, e.data);
+    else if (e.data instanceof ArrayBuffer) port.cb(BINARY, gen, 0, undefined, new Uint8Array(e.data));
   };
-  ws.onclose = ws.onerror = () => port.cb(EV.CLOSED, gen, 0);
+  ws.onclose = ws.onerror = () => port.cb(CLOSED, gen, 0);
   port.ws = ws;
   port.gen = gen;
   return true;
@@ -74,8 +75,8 @@ export function startFetch(port, url, gen) {
   const mine = () => port.fetch === ctrl;
   fetch(url, { method: 'GET', credentials: 'same-origin', signal: ctrl.signal,
     headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot' } })
-    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(EV.FETCHED, gen, r.status, t); } }))
-    .catch(() => { if (mine()) { port.fetch = null; port.cb(EV.FETCH_FAILED, gen, 0); } });
+    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(FETCHED, gen, r.status, t); } }))
+    .catch(() => { if (mine()) { port.fetch = null; port.cb(FETCH_FAILED, gen, 0); } });
 }
 
 /** Aborts the fetch in flight, if any (its outcome is never reported). */
@@ -88,7 +89,7 @@ export function abortFetch(port) {
 /** Arms the one timer `ms` from now (replacing any), or disarms it with ms < 0. */
 export function armTimer(port, ms) {
   if (port.timer !== null) clearTimeout(port.timer);
-  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(EV.TIMER, 0, 0); }, ms);
+  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(TIMER, 0, 0); }, ms);
 }
 
 /** Adds the page lifecycle listeners (online, offline, visibility, pagehide/show, hashchange). */
@@ -96,12 +97,12 @@ export function installPage(port) {
   if (port.page !== null || typeof window === 'undefined') return;
   const cb = port.cb;
   const on = [
-    [window, 'online', () => cb(EV.ONLINE, 0, 0)],
-    [window, 'offline', () => cb(EV.OFFLINE, 0, 0)],
-    [window, 'pagehide', () => cb(EV.PAGEHIDE, 0, 0)],
-    [window, 'pageshow', () => cb(EV.PAGESHOW, 0, 0)],
-    [window, 'hashchange', (e) => cb(EV.HASHCHANGE, 0, e.timeStamp)],
-    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? EV.VISIBLE : EV.HIDDEN, 0, 0)],
+    [window, 'online', () => cb(ONLINE, 0, 0)],
+    [window, 'offline', () => cb(OFFLINE, 0, 0)],
+    [window, 'pagehide', () => cb(PAGEHIDE, 0, 0)],
+    [window, 'pageshow', () => cb(PAGESHOW, 0, 0)],
+    [window, 'hashchange', (e) => cb(HASHCHANGE, 0, e.timeStamp)],
+    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? VISIBLE : HIDDEN, 0, 0)],
   ];
   for (const [t, k, f] of on) t.addEventListener(k, f);
   port.page = on;
@@ -169,14 +170,14 @@ export function elect(port, name) {
   const num = (v) => (typeof v === 'number' && v >= 0 ? v : -1);
   const one = (d) => {
     if (d === null || typeof d !== 'object') return;
-    if (d.k === 'm' && typeof d.c === 'string') cb(EV.RELAY, 0, num(d.s), d.c, undefined, str(d.m), str(d.t));
+    if (d.k === 'm' && typeof d.c === 'string') cb(RELAY, 0, num(d.s), d.c, undefined, str(d.m), str(d.t));
     else if (d.k === 's') {
       // gen packs reason (16 bits), previous and state (8 bits each).
       const r = num(d.r), p = num(d.p), s = num(d.s);
-      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(EV.RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i));
+      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i));
     }
-    else if (d.k === 'r') cb(EV.RELAY_RESYNC, 0, 0);
-    else if (d.k === 'h') cb(EV.HELLO, 0, 0);
+    else if (d.k === 'r') cb(RELAY_RESYNC, 0, 0);
+    else if (d.k === 'h') cb(HELLO, 0, 0);
   };
   ch.onmessage = (e) => {
     const d = e.data;
@@ -190,12 +191,12 @@ export function elect(port, name) {
   const lead = () => new Promise((resolve) => {
     if (port.lock !== lk) return resolve();
     lk.release = resolve;
-    cb(EV.LEAD, 0, 0);
+    cb(LEAD, 0, 0);
   });
   navigator.locks.request(name, { ifAvailable: true }, (lock) => {
     if (port.lock !== lk) return undefined;
     if (lock !== null) return lead();
-    cb(EV.FOLLOW, 0, 0);
+    cb(FOLLOW, 0, 0);
     navigator.locks.request(name, { signal: lk.ac.signal }, lead).catch(() => {});
     return undefined;
   }).catch(() => {});

@@ -71,7 +71,7 @@ extern "C" {
     pub fn make_error(message: &str, code: &str) -> JsValue;
 }
 
-/// Event kinds reported by `js/io.js` (its `EV`).
+/// Event kinds reported by `js/io.js` (its constants of the same names).
 pub mod ev {
     #![allow(missing_docs)]
     pub const OPEN: u32 = 0;
