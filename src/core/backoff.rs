@@ -28,13 +28,23 @@ impl Backoff {
             .saturating_mul(1u64 << shift)
             .min(self.max)
             .max(self.min);
-        self.rng.u64(self.min..=cap)
+        uniform(&mut self.rng, self.min, cap)
     }
 
     /// `base` jittered uniformly by ±20 %, never below 1 ms.
     pub fn jitter(&mut self, base: u64) -> u64 {
         let spread = base / 5;
-        self.rng.u64(base - spread..=base + spread).max(1)
+        uniform(&mut self.rng, base - spread, base + spread).max(1)
+    }
+}
+
+/// Uniform in `[lo, hi]` (`lo` when `hi < lo`). Not `Rng::u64(lo..=hi)`: its empty-range
+/// panic formats the range with `Debug`, which links formatting code into the wasm. The
+/// modulo bias is below 2⁻³² for spans under 2³² ms.
+fn uniform(rng: &mut fastrand::Rng, lo: u64, hi: u64) -> u64 {
+    match hi.saturating_sub(lo).checked_add(1) {
+        Some(span) => lo + rng.u64(..) % span,
+        None => rng.u64(..),
     }
 }
 

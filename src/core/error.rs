@@ -103,20 +103,11 @@ impl Error {
 }
 
 /// Appends a decimal number without pulling in `core::fmt` (bytes matter in the wasm).
-pub(crate) fn push_u32(s: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub(crate) fn push_u32(s: &mut String, n: u32) {
+    if n >= 10 {
+        push_u32(s, n / 10);
     }
-    for &d in &digits[i..] {
-        s.push(char::from(d));
-    }
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]

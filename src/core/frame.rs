@@ -121,12 +121,12 @@ impl Decoder {
         }
         if self.partial.is_empty() {
             let rest = self.split(bytes, out);
-            self.keep(&bytes[rest..], out);
+            self.keep(bytes.get(rest..).unwrap_or_default(), out);
         } else {
             let mut buf = core::mem::take(&mut self.partial);
             buf.extend_from_slice(bytes);
             let rest = self.split(&buf, out);
-            self.keep(&buf[rest..], out);
+            self.keep(buf.get(rest..).unwrap_or_default(), out);
         }
     }
 
@@ -143,17 +143,11 @@ impl Decoder {
     /// Emits every complete message in `buf`; returns where the unfinished rest starts.
     fn split(&self, buf: &[u8], out: &mut Vec<Result<Notice, Error>>) -> usize {
         let mut start = 0;
-        let mut i = 0;
-        while i + MARKER.len() <= buf.len() {
-            if buf[i] == b'/' && &buf[i..i + MARKER.len()] == MARKER {
-                if i > start {
-                    self.message(&buf[start..i], out);
-                }
-                i += MARKER.len();
-                start = i;
-            } else {
-                i += 1;
+        while let Some(at) = find_marker(buf, start) {
+            if let Some(m) = buf.get(start..at).filter(|m| !m.is_empty()) {
+                self.message(m, out);
             }
+            start = at + MARKER.len();
         }
         start
     }
@@ -164,6 +158,18 @@ impl Decoder {
             return;
         };
         read_message_with(self.platform.json, text, self.format, out);
+    }
+}
+
+/// Where the next [`MARKER`] at or after `from` starts. Checked slicing only: no panic
+/// site (and its message text) in the wasm.
+fn find_marker(buf: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + buf.get(from..)?.iter().position(|&b| b == b'/')?;
+        if buf.get(at..)?.starts_with(MARKER) {
+            return Some(at);
+        }
+        from = at + 1;
     }
 }
 

@@ -54,7 +54,7 @@ pub fn glob_match(pattern: &str, code: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&b| b == b'*')
+    p.iter().skip(pi).all(|&b| b == b'*')
 }
 
 /// All live subscriptions, in subscription order.

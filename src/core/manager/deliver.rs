@@ -41,7 +41,12 @@ impl Outbox {
 
     /// Forgets every queued message and resync (on `close()`).
     pub(super) fn discard_deliveries(&mut self) {
-        self.0.retain(|q| matches!(q, Queued::Now(_)));
+        // Not `retain`: its swap carries an assertion panic (bytes); this runs once per close.
+        let all = core::mem::take(&mut self.0);
+        self.0 = all
+            .into_iter()
+            .filter(|q| matches!(q, Queued::Now(_)))
+            .collect();
     }
 }
 
