@@ -41,12 +41,13 @@ impl Outbox {
 
     /// Forgets every queued message and resync (on `close()`).
     pub(super) fn discard_deliveries(&mut self) {
-        // Not `retain`: its swap carries an assertion panic (bytes); this runs once per close.
-        let all = core::mem::take(&mut self.0);
-        self.0 = all
-            .into_iter()
-            .filter(|q| matches!(q, Queued::Now(_)))
-            .collect();
+        // Not `retain`: its swap carries an assertion panic (bytes). Each entry goes round
+        // the queue once, in order; this runs once per close.
+        for _ in 0..self.0.len() {
+            if let Some(q @ Queued::Now(_)) = self.0.pop_front() {
+                self.0.push_back(q);
+            }
+        }
     }
 }
 
