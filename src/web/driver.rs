@@ -35,6 +35,8 @@ pub struct Inner {
     port: Port,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
+    /// The code of the last dispatch; the table keeps the same string (see [`Inner::call`]).
+    last_code: RefCell<String>,
 }
 
 impl Drop for Inner {
@@ -68,6 +70,7 @@ impl Inner {
             notifications_url,
             port: Port::new(port),
             lock_name,
+            last_code: RefCell::new(String::new()),
         }))
     }
 
@@ -156,8 +159,7 @@ impl Inner {
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
         let n = &msg.notice;
-        let failed = dispatch(
-            &self.table,
+        let failed = self.call(
             ids,
             &n.code,
             msg.source as u8,
@@ -177,10 +179,38 @@ impl Inner {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                let failed = dispatch(&self.table, &[id], &p, Source::Resync as u8, None, None);
+                let failed = self.call(&[id], &p, Source::Resync as u8, None, None);
                 self.report_failures(failed, &p);
             }
         }
+    }
+
+    /// Calls the handlers of `ids` (see [`dispatch`]). A code equal to the previous call's is
+    /// not sent again: the table reuses its string. Bursts of one code (a task's progress,
+    /// a batch of VM events) then cost no string decoding per message. Dispatches never
+    /// nest (a drain under way only queues), so both sides see the same sequence.
+    fn call(
+        &self,
+        ids: &[SubId],
+        code: &str,
+        source: u8,
+        message: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> u32 {
+        let same = *self.last_code.borrow() == code;
+        if !same {
+            let mut last = self.last_code.borrow_mut();
+            last.clear();
+            last.push_str(code);
+        }
+        dispatch(
+            &self.table,
+            ids,
+            (!same).then_some(code),
+            source,
+            message,
+            timestamp,
+        )
     }
 
     /// Reports each of the `failed` handlers of the last dispatch once (none, usually: then
