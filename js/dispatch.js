@@ -15,10 +15,10 @@ const STATE = 0, ERROR = 1, RESYNC = 2;
 
 /**
  * A new, empty table: subscription handlers by id, `on()` listeners by kind, and the
- * handlers that threw during the last dispatch (`[id, error, …]`), and the last dispatch's code.
+ * handlers that threw during the last dispatch (`[id, error, …]`), and the last dispatch's code and ids.
  */
 export function makeTable() {
-  return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '' };
+  return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', ids: [] };
 }
 
 /** Registers subscription `id`: `f(msg)`, or `f(code)` for WoK-compat listeners. */
@@ -50,11 +50,11 @@ export function bumpEpoch(t) {
  * so the common path hands nothing back to wasm.
  */
 export function dispatch(t, ids, code, source, message, timestamp) {
-  // An undefined code is the previous call's (src/web/driver.rs `call`): not decoded again.
+  // An undefined code or id list is the previous call's (src/web/driver.rs `call`). A new
+  // `ids` views wasm memory, which a handler may grow: copied before anyone is called.
   if (code === undefined) code = t.code;
   else t.code = code;
-  // `ids` views wasm memory, which a handler may grow: copy before calling anyone.
-  const list = ids.slice();
+  const list = ids === undefined ? t.ids : (t.ids = ids.slice());
   const msg = makeMessage(code, source, message, timestamp);
   const epoch = t.epoch;
   let failed = 0;

@@ -35,8 +35,8 @@ pub struct Inner {
     port: Port,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
-    /// The code of the last dispatch; the table keeps the same string (see [`Inner::call`]).
-    last_code: RefCell<String>,
+    /// The code and ids of the last dispatch; the table keeps the same (see [`Inner::call`]).
+    last: RefCell<(String, Vec<SubId>)>,
 }
 
 impl Drop for Inner {
@@ -70,7 +70,7 @@ impl Inner {
             notifications_url,
             port: Port::new(port),
             lock_name,
-            last_code: RefCell::new(String::new()),
+            last: RefCell::new((String::new(), Vec::new())),
         }))
     }
 
@@ -185,10 +185,11 @@ impl Inner {
         }
     }
 
-    /// Calls the handlers of `ids` (see [`dispatch`]). A code equal to the previous call's is
-    /// not sent again: the table reuses its string. Bursts of one code (a task's progress,
-    /// a batch of VM events) then cost no string decoding per message. Dispatches never
-    /// nest (a drain under way only queues), so both sides see the same sequence.
+    /// Calls the handlers of `ids` (see [`dispatch`]). A code or an id list equal to the
+    /// previous call's is not sent again: the table reuses its copy. Bursts of one code (a
+    /// task's progress, a batch of VM events) then cost no string decoding and no array copy
+    /// per message. Dispatches never nest (a drain under way only queues), so both sides see
+    /// the same sequence.
     fn call(
         &self,
         ids: &[SubId],
@@ -197,16 +198,23 @@ impl Inner {
         message: Option<&str>,
         timestamp: Option<&str>,
     ) -> u32 {
-        let same = *self.last_code.borrow() == code;
-        if !same {
-            let mut last = self.last_code.borrow_mut();
-            last.clear();
-            last.push_str(code);
-        }
+        let (same_code, same_ids) = {
+            let mut last = self.last.borrow_mut();
+            let same = (last.0 == code, last.1 == ids);
+            if !same.0 {
+                last.0.clear();
+                last.0.push_str(code);
+            }
+            if !same.1 {
+                last.1.clear();
+                last.1.extend_from_slice(ids);
+            }
+            same
+        };
         dispatch(
             &self.table,
-            ids,
-            (!same).then_some(code),
+            (!same_ids).then_some(ids),
+            (!same_code).then_some(code),
             source,
             message,
             timestamp,

@@ -19,11 +19,11 @@ extern "C" {
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
     /// Calls the handlers of `ids` with `{ code, source, message?, timestamp? }` (source:
-    /// 0 push, 1 poll, 2 resync; `code` `None`: the same as the previous call's); returns
-    /// how many threw (see [`failed_id`]).
+    /// 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the same as the previous call's);
+    /// returns how many threw (see [`failed_id`]).
     pub fn dispatch(
         t: &Table,
-        ids: &[u32],
+        ids: Option<&[u32]>,
         code: Option<&str>,
         source: u8,
         message: Option<&str>,
