@@ -75,6 +75,31 @@ for (const frames of ['one', 'each']) {
     assert.deepEqual(await calls(page), ['h1:Z1', 'h1:Z2']);
   });
 
+  // The shell sends a code or an id list only when it differs from the previous dispatch's
+  // (src/web/driver.rs `call`): a repeated code must still reach every handler, with the
+  // handler set of its own turn.
+  test(`${label}: one code three times, handlers changing the set: each message its own set`, async () => {
+    const page = await lab();
+    await page.evaluate(() => {
+      const p = window.push;
+      let n = 0;
+      const h1 = p.subscribe('R', (m) => {
+        n += 1;
+        window.calls.push(`h1:${m.code}:${n}`);
+        if (n === 1) p.subscribe('R', (k) => window.calls.push(`h2:${k.code}`));
+        if (n === 2) h1.unsubscribe();
+      });
+      p.subscribe('R*', (m) => { window.calls.push(`h3:${m.code}`); throw new Error('boom'); });
+    });
+    const before = (await page.evaluate(() => window.rec.errors.length));
+    await push(['R', 'R', 'R']);
+    await until(async () => (await calls(page)).length >= 7, 5000, 'calls');
+    await settle();
+    assert.deepEqual(await calls(page), ['h1:R:1', 'h3:R', 'h1:R:2', 'h3:R', 'h2:R', 'h3:R', 'h2:R']);
+    const errs = (await page.evaluate(() => window.rec.errors)).slice(before);
+    assert.deepEqual(errs.map((e) => `${e.code}:${e.messageCode}`), ['handler-threw:R', 'handler-threw:R', 'handler-threw:R']);
+  });
+
   test(`${label}: a throwing handler is reported per message, the others get every message`, async () => {
     const page = await lab();
     await page.evaluate(() => {
