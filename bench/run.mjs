@@ -192,12 +192,15 @@ console.log('startup');
 // fresh page; median of 7.
 const MODES = ['mode=raw', 'mode=floor', 'mode=wok', 'mode=wok&hints=1', 'mode=classic'];
 const samples = Object.fromEntries(MODES.map((m) => [m, []]));
+const phases = { import: [], init: [], connect: [] };
 for (let round = 0; round < 7; round++) {
   for (const mode of MODES) {
     const p = await browser.newPage();
     await p.goto(`${backend.url}/test/startup.html?${mode}`);
     await p.waitForFunction(() => window.startup !== undefined);
-    samples[mode].push(await p.evaluate(() => window.startup));
+    const r = await p.evaluate(() => ({ startup: window.startup, phases: window.phases }));
+    samples[mode].push(r.startup);
+    if (mode === 'mode=wok') for (const k of Object.keys(phases)) phases[k].push(r.phases[k]);
     await p.close();
   }
 }
@@ -205,6 +208,10 @@ const [sRaw, sFloor, sWok, sHints, sClassic] = MODES.map((m) => pct(samples[m], 
 fig('startup', 'raw new WebSocket → open (median of 7)', sRaw, 'ms');
 fig('startup', 'floor: import() of an empty module, then raw WebSocket → open', sFloor, 'ms');
 fig('startup', 'wok-push import + init + connect → open', sWok, 'ms');
+// Where it goes (medians of each phase's end, from the page's t0): the module's import, then
+// init() (the wasm's fetch and compile), then connect() (synchronous), then the open.
+fig('startup', 'wok-push phases: import done / init done / connect returned', ['import', 'init', 'connect']
+  .map((k) => pct(phases[k], 0.5).toFixed(0)).join(' / '), 'ms');
 fig('startup', 'wok-push, page head with modulepreload + preload (README)', sHints, 'ms');
 fig('startup', 'wok-push classic <script> + WokPush.connect() → open', sClassic, 'ms');
 fig('startup', 'ratio wok-push / raw', sWok / sRaw, '×', '<= 1.5');
