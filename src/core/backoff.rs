@@ -80,4 +80,16 @@ mod tests {
         }
         assert_eq!(a.jitter(1), 1);
     }
+
+    #[test]
+    fn uniform_reaches_both_ends_and_takes_odd_ranges() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let xs: Vec<u64> = (0..2000).map(|_| uniform(&mut rng, 5, 8)).collect();
+        assert!(xs.iter().all(|x| (5..=8).contains(x)));
+        assert!((5..=8).all(|v| xs.contains(&v)));
+        assert_eq!(uniform(&mut rng, 9, 3), 9, "hi below lo gives lo");
+        assert_eq!(uniform(&mut rng, 4, 4), 4);
+        // The whole u64 range: no overflow.
+        let _ = uniform(&mut rng, 0, u64::MAX);
+    }
 }
