@@ -11,18 +11,25 @@
 use super::notice::Notice;
 use crate::prelude::*;
 use alloc::collections::VecDeque;
-use hashbrown::HashSet;
+use core::hash::BuildHasher;
+use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 /// `code` and `timestamp` (or `message`) in one buffer: the code's length (4 bytes) first,
 /// so two different pairs never make the same key.
 type Key = Vec<u8>;
 
-/// Keys already delivered, bounded, with their insertion order for eviction.
+/// Keys already delivered, bounded, oldest first.
+///
+/// Each key is stored once, in `order`; the hash table holds only sequence numbers (key
+/// `order[i]` has number `first + i`) and compares through `order`. One copy of each key and
+/// a table of plain integers: smaller in the wasm than a set of keys beside a queue of
+/// copies.
 #[derive(Debug, Default)]
 pub struct Seen {
-    keys: HashSet<Key, FxBuildHasher>,
     order: VecDeque<Key>,
+    first: u64,
+    index: HashTable<u64>,
     cap: usize,
 }
 
@@ -39,6 +46,10 @@ fn key(n: &Notice) -> Key {
     k
 }
 
+fn hash(k: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(k)
+}
+
 impl Seen {
     /// A seen-set holding at most `cap` keys.
     pub fn new(cap: usize) -> Seen {
@@ -48,21 +59,32 @@ impl Seen {
         }
     }
 
+    fn has(&self, h: u64, k: &[u8]) -> bool {
+        let (order, first) = (&self.order, self.first);
+        self.index
+            .find(h, |&s| {
+                order
+                    .get(s.wrapping_sub(first) as usize)
+                    .is_some_and(|o| o[..] == *k)
+            })
+            .is_some()
+    }
+
     /// Takes a full `/notifications` answer: returns the items not seen before, in order,
     /// and makes the answer the new seen-set.
     pub fn take_feed(&mut self, items: Vec<Notice>) -> Vec<Notice> {
-        let old = core::mem::take(&mut self.keys);
-        self.order.clear();
+        let old = core::mem::replace(self, Seen::new(self.cap));
         let mut fresh = Vec::new();
         for n in items {
             let k = key(&n);
-            if self.keys.contains(&k) {
+            let h = hash(&k);
+            if self.has(h, &k) {
                 continue;
             }
-            if !old.contains(&k) {
+            if !old.has(h, &k) {
                 fresh.push(n);
             }
-            self.remember(k);
+            self.remember(h, k);
         }
         fresh
     }
@@ -70,31 +92,48 @@ impl Seen {
     /// Records one pushed notification; `false` when it was already seen.
     pub fn insert(&mut self, n: &Notice) -> bool {
         let k = key(n);
-        if self.keys.contains(&k) {
+        let h = hash(&k);
+        if self.has(h, &k) {
             return false;
         }
-        self.remember(k);
+        self.remember(h, k);
         true
     }
 
-    fn remember(&mut self, k: Key) {
-        if self.order.len() >= self.cap {
-            if let Some(old) = self.order.pop_front() {
-                self.keys.remove(&old);
+    fn remember(&mut self, h: u64, k: Key) {
+        let Seen {
+            order,
+            first,
+            index,
+            cap,
+        } = self;
+        if order.len() >= *cap {
+            if let Some(old) = order.pop_front() {
+                let oldest = *first;
+                if let Ok(e) = index.find_entry(hash(&old), |&s| s == oldest) {
+                    e.remove();
+                }
+                *first += 1;
             }
         }
-        self.keys.insert(k.clone());
-        self.order.push_back(k);
+        let seq = *first + order.len() as u64;
+        order.push_back(k);
+        let base = *first;
+        index.insert_unique(h, seq, |&s| {
+            order
+                .get(s.wrapping_sub(base) as usize)
+                .map_or(0, |k| hash(k))
+        });
     }
 
     /// Number of keys held.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.order.len()
     }
 
     /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.order.is_empty()
     }
 }
 
