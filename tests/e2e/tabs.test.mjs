@@ -124,10 +124,12 @@ for (const name of Object.keys(BROWSERS)) {
       const pages = await tabs(browser, 3, { pollIntervalMs: 500, fallbackAfter: 1, reconnectMinMs: 20000, reconnectMaxMs: 30000 });
       await until(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.push.state)))).every((s) => s === 'polling'), 10000, 'polling');
       const before = await feedGets();
-      await settle(3000);
+      await settle(5000);
       const n = (await feedGets()) - before;
-      // One tab polls: 3000 / 500 ≈ 6 (±20 % jitter); three lone tabs would make ≈ 18.
-      assert.ok(n >= 3 && n <= 9, `${n} GETs in 3 s`);
+      // One tab polls: 5000 / 500 ≈ 10 (±20 % jitter), or ≈ 5 when the leader is a background
+      // tab (Firefox clamps background timers to 1 s; a 3 s window once saw only 2). Three
+      // lone tabs would make ≈ 30, at least 20 with two of them clamped.
+      assert.ok(n >= 3 && n <= 15, `${n} GETs in 5 s`);
       await control('notify', { code: 'GINFW0007I', message: 'Firmware updated.' });
       await until(async () => (await Promise.all(pages.map(got))).every((g) => g.includes('GINFW0007I|poll')), 5000, 'polled notification everywhere');
     } finally {
