@@ -127,12 +127,12 @@ export function emitError(t, err) {
 
 /**
  * Emits 'error' with `err` (a `handler-threw` error) for the `i`-th handler that threw in
- * the last dispatch, on message `code`: what it threw, the code, its tab and its id.
+ * the last dispatch: what it threw, that dispatch's code, the handler's tab and its id.
  */
-export function reportThrew(t, i, err, code, tab) {
+export function reportThrew(t, i, err, tab) {
   const f = t.failed;
   err.cause = f[2 * i + 1];
-  err.messageCode = code;
+  err.messageCode = t.code;
   err.tab = tab;
   err.subscription = f[2 * i];
   if (2 * i + 2 >= f.length) t.failed = []; // the last one: keep no thrown value

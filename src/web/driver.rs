@@ -134,11 +134,7 @@ impl Inner {
             Output::Elect => self.port.elect(&self.lock_name),
             Output::Resign => self.port.resign(),
             Output::Publish(b) => self.port.publish(&b),
-            Output::Dropped(ids) => {
-                for id in ids {
-                    remove_sub(&self.table, id);
-                }
-            }
+            Output::Dropped(ids) => self.forget(&ids),
         }
     }
 
@@ -159,14 +155,13 @@ impl Inner {
 
     fn deliver(&self, msg: &Message, ids: &[SubId]) {
         let n = &msg.notice;
-        let failed = self.call(
+        self.call(
             ids,
             &n.code,
             msg.source as u8,
             n.message.as_deref(),
             n.timestamp.as_deref(),
         );
-        self.report_failures(failed, &n.code);
     }
 
     fn resync(&self, ids: &[SubId]) {
@@ -179,17 +174,16 @@ impl Inner {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                let failed = self.call(&[id], &p, Source::Resync as u8, None, None);
-                self.report_failures(failed, &p);
+                self.call(&[id], &p, Source::Resync as u8, None, None);
             }
         }
     }
 
-    /// Calls the handlers of `ids` (see [`dispatch`]). A code or an id list equal to the
-    /// previous call's is not sent again: the table reuses its copy. Bursts of one code (a
-    /// task's progress, a batch of VM events) then cost no string decoding and no array copy
-    /// per message. Dispatches never nest (a drain under way only queues), so both sides see
-    /// the same sequence.
+    /// Calls the handlers of `ids` (see [`dispatch`]), then reports each one that threw.
+    /// A code or an id list equal to the previous call's is not sent again: the table reuses
+    /// its copy. Bursts of one code (a task's progress, a batch of VM events) then cost no
+    /// string decoding and no array copy per message. Dispatches never nest (a drain under
+    /// way only queues), so both sides see the same sequence.
     fn call(
         &self,
         ids: &[SubId],
@@ -197,7 +191,7 @@ impl Inner {
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
-    ) -> u32 {
+    ) {
         let (same_code, same_ids) = {
             let mut last = self.last.borrow_mut();
             let same = (last.0 == code, last.1 == ids);
@@ -211,19 +205,15 @@ impl Inner {
             }
             same
         };
-        dispatch(
+        let failed = dispatch(
             &self.table,
             (!same_ids).then_some(ids),
             (!same_code).then_some(code),
             source,
             message,
             timestamp,
-        )
-    }
-
-    /// Reports each of the `failed` handlers of the last dispatch once (none, usually: then
-    /// nothing crosses back).
-    fn report_failures(&self, failed: u32, code: &str) {
+        );
+        // Usually none: then nothing crosses back. The table still holds the code.
         for i in 0..failed {
             let tab = self
                 .core
@@ -232,7 +222,14 @@ impl Inner {
                 .get(failed_id(&self.table, i))
                 .and_then(|s| s.tab.clone());
             let err = to_js_error(&Error::HandlerThrew);
-            report_threw(&self.table, i, &err, code, tab.as_deref());
+            report_threw(&self.table, i, &err, tab.as_deref());
+        }
+    }
+
+    /// Forgets the handlers of `ids` (subscriptions the core dropped).
+    fn forget(&self, ids: &[SubId]) {
+        for &id in ids {
+            remove_sub(&self.table, id);
         }
     }
 
@@ -258,9 +255,7 @@ impl Inner {
     /// Drops every subscription of `tab`; returns how many.
     pub fn close_tab(&self, tab: &str) -> usize {
         let ids = self.core.borrow_mut().close_tab(tab);
-        for &id in &ids {
-            remove_sub(&self.table, id);
-        }
+        self.forget(&ids);
         ids.len()
     }
 

@@ -51,9 +51,10 @@ extern "C" {
     #[wasm_bindgen(js_name = emitResync)]
     pub fn emit_resync(t: &Table);
     /// Emits `'error'` with `err` (a `handler-threw` error) for the `i`-th handler that threw
-    /// in the last [`dispatch`], completed with what it threw, the message code, its tab and id.
+    /// in the last [`dispatch`], completed with what it threw, that dispatch's code, the
+    /// handler's tab and id.
     #[wasm_bindgen(js_name = reportThrew)]
-    pub fn report_threw(t: &Table, i: u32, err: &JsValue, code: &str, tab: Option<&str>);
+    pub fn report_threw(t: &Table, i: u32, err: &JsValue, tab: Option<&str>);
     /// Forgets every handler and listener.
     #[wasm_bindgen(js_name = clearTable)]
     pub fn clear_table(t: &Table);

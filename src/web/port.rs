@@ -46,8 +46,8 @@ extern "C" {
     fn publish_message(
         p: &JsPort,
         code: &str,
-        message: Option<String>,
-        timestamp: Option<String>,
+        message: Option<&str>,
+        timestamp: Option<&str>,
         source: u32,
     );
     #[wasm_bindgen(js_name = publishState)]
@@ -252,8 +252,8 @@ impl Port {
             Broadcast::Message(m) => publish_message(
                 &self.js,
                 &m.notice.code,
-                m.notice.message.clone(),
-                m.notice.timestamp.clone(),
+                m.notice.message.as_deref(),
+                m.notice.timestamp.as_deref(),
                 u32::from(m.source == Source::Poll),
             ),
             Broadcast::State(c) => publish_state(
