@@ -5,15 +5,15 @@ use crate::prelude::*;
 /// WoK's constant push token: URL-safe base64 of `woknotifications`, without padding.
 pub const TOKEN_PATH: &str = "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
 
-/// The default websocket URL for a page at `protocol` (`'https:'`…) and `host`
-/// (`hostname[:port]`, no stray `:` when the port is empty).
-pub fn default_url(protocol: &str, host: &str) -> String {
-    cat(&[scheme(protocol), host, TOKEN_PATH])
+/// The default websocket URL for a page at `host` (`hostname[:port]`, no stray `:` when
+/// the port is empty), served over `https:` when `secure`.
+pub fn default_url(secure: bool, host: &str) -> String {
+    cat(&[scheme(secure), host, TOKEN_PATH])
 }
 
 /// `wss://` for an `https:` page, `ws://` otherwise.
-fn scheme(protocol: &str) -> &'static str {
-    if protocol == "https:" {
+fn scheme(secure: bool) -> &'static str {
+    if secure {
         "wss://"
     } else {
         "ws://"
@@ -21,14 +21,14 @@ fn scheme(protocol: &str) -> &'static str {
 }
 
 /// Makes `url` a websocket URL: `http(s):` becomes `ws(s):`, a path is taken relative to
-/// the page's host.
-pub fn ws_url(url: &str, protocol: &str, host: &str) -> String {
+/// the page's host (`secure`: the page is served over `https:`).
+pub fn ws_url(url: &str, secure: bool, host: &str) -> String {
     if let Some(rest) = url.strip_prefix("https:") {
         cat(&["wss:", rest])
     } else if let Some(rest) = url.strip_prefix("http:") {
         cat(&["ws:", rest])
     } else if url.starts_with('/') && !url.starts_with("//") {
-        cat(&[scheme(protocol), host, url])
+        cat(&[scheme(secure), host, url])
     } else {
         url.into()
     }
@@ -41,15 +41,15 @@ mod tests {
     #[test]
     fn https_pages_use_wss_and_no_stray_colon() {
         assert_eq!(
-            default_url("https:", "wok.example:8001"),
+            default_url(true, "wok.example:8001"),
             "wss://wok.example:8001/websockify?token=d29rbm90aWZpY2F0aW9ucw"
         );
         assert_eq!(
-            default_url("https:", "wok.example"),
+            default_url(true, "wok.example"),
             "wss://wok.example/websockify?token=d29rbm90aWZpY2F0aW9ucw"
         );
         assert_eq!(
-            default_url("http:", "127.0.0.1:8123"),
+            default_url(false, "127.0.0.1:8123"),
             "ws://127.0.0.1:8123/websockify?token=d29rbm90aWZpY2F0aW9ucw"
         );
     }
@@ -57,14 +57,14 @@ mod tests {
     #[test]
     fn given_urls_are_converted() {
         assert_eq!(
-            ws_url("https://h/websockify?token=t", "http:", "x"),
+            ws_url("https://h/websockify?token=t", false, "x"),
             "wss://h/websockify?token=t"
         );
-        assert_eq!(ws_url("http://h/p", "https:", "x"), "ws://h/p");
+        assert_eq!(ws_url("http://h/p", true, "x"), "ws://h/p");
         assert_eq!(
-            ws_url("/wok/websockify?token=t", "https:", "h:1"),
+            ws_url("/wok/websockify?token=t", true, "h:1"),
             "wss://h:1/wok/websockify?token=t"
         );
-        assert_eq!(ws_url("wss://h/p", "http:", "x"), "wss://h/p");
+        assert_eq!(ws_url("wss://h/p", false, "x"), "wss://h/p");
     }
 }

@@ -107,15 +107,10 @@ pub fn parse(raw: Raw) -> Result<Options, Error> {
         c.format = Format::parse(&f)?;
     }
     c.validate()?;
-    let host = super::port::page_host();
-    let protocol = if super::port::page_secure() {
-        "https:"
-    } else {
-        "http:"
-    };
+    let (host, secure) = (super::port::page_host(), super::port::page_secure());
     let url = match string(url, "url")? {
-        Some(u) => ws_url(&u, protocol, &host),
-        None => default_url(protocol, &host),
+        Some(u) => ws_url(&u, secure, &host),
+        None => default_url(secure, &host),
     };
     let notifications_url =
         string(notifications_url, "notificationsUrl")?.unwrap_or_else(|| "/notifications".into());
