@@ -17,6 +17,9 @@ MODE=${1:-test}
 case "$MODE" in demo | test | wasm-pack) ;; *) echo "usage: bootstrap.sh [demo|test|wasm-pack]" >&2; exit 2 ;; esac
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 say() { printf 'bootstrap: %s\n' "$*"; }
+# A command-line tool from crates.io, built unoptimized (opt-level 0): about half the build
+# time on 2 cores, and the tools' work here takes seconds either way.
+tool_install() { CARGO_PROFILE_RELEASE_OPT_LEVEL=0 cargo install "$@" --force -q; }
 die() { printf 'bootstrap: ERROR: %s\n' "$*" >&2; exit 1; }
 LOGS=target/bootstrap; mkdir -p "$LOGS"
 started=$(date +%s)
@@ -79,11 +82,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$WB" ] \
   say "wasm-bindgen-cli $WB: present"
 else
   say "compiling wasm-bindgen-cli $WB from crates.io (about 2 min on 2 cores, once per machine)"
-  # Unoptimized (opt-level 0): 1 min 46 s instead of about 4 min on 2 cores, and its work
-  # here (a 70 KB module; the test runner) still takes seconds. Identical output.
+  # Unoptimized (see tool_install): 1 min 46 s instead of about 4 min on 2 cores, and its
+  # work here (a 70 KB module; the test runner) still takes seconds. Identical output.
   # --locked can fail on this registry (its lockfile wants a crate version that is missing).
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 cargo install wasm-bindgen-cli --version "$WB" --locked --force -q \
-    || CARGO_PROFILE_RELEASE_OPT_LEVEL=0 cargo install wasm-bindgen-cli --version "$WB" --force -q
+  tool_install wasm-bindgen-cli --version "$WB" --locked || tool_install wasm-bindgen-cli --version "$WB"
 fi
 
 # geckodriver (test only), Firefox's WebDriver, from crates.io.
@@ -94,7 +96,7 @@ if [ "$MODE" != demo ]; then
   else
     say "compiling geckodriver $GD from crates.io (1 to 3 min on 2 cores, once per machine)"
     # Unoptimized too: it only relays WebDriver commands.
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=0 cargo install geckodriver --version "$GD" --locked --force -q
+    tool_install geckodriver --version "$GD" --locked
   fi
 fi
 

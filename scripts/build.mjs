@@ -3,7 +3,7 @@
 //   + pkg/wok-push.js (classic script) + pkg/package.json + README.
 // Prints the sizes (raw and gzip -9) of what a page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,10 @@ function fail(line) {
   console.error(`build: ${line}`);
   process.exit(1);
 }
-const run = (cmd, args) => {
+/** Runs `cmd` (output shown; `opts` may capture stdout or add to `env`); stops on failure. */
+const run = (cmd, args, opts = {}) => {
   try {
-    execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+    return execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit', ...opts });
   } catch {
     fail(`${cmd.split('/').pop()} failed (its output is above)`);
   }
@@ -45,12 +46,8 @@ for (const tool of ['wasm-opt', 'esbuild']) {
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
 const target = join(root, 'target', 'pkg-build');
 const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
-try {
-  execFileSync('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
-    { cwd: root, env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') }, stdio: 'inherit' });
-} catch {
-  fail('cargo build failed (its output is above)');
-}
+run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
+  { env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') } });
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
 // wasm-bindgen's glue goes to a scratch dir; the package gets one bundled module.
@@ -67,14 +64,9 @@ run('wasm-bindgen', [
 // each, which gzip cannot shrink (measured: -2 KB gz). The glue is then told the new names.
 // (No --converge: it would rename twice and print two maps.)
 const wasm = join(pkg, 'wok_push_bg.wasm');
-let renames;
-try {
-  renames = JSON.parse(execFileSync(join(bin, 'wasm-opt'), [...WASM_OPT_ARGS,
-    '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules',
-    join(glueDir, 'wok_push_bg.wasm'), '-o', wasm], { cwd: root, env, encoding: 'utf8' }));
-} catch {
-  fail('wasm-opt failed (its output is above)');
-}
+const renames = JSON.parse(run(join(bin, 'wasm-opt'), [...WASM_OPT_ARGS,
+  '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules',
+  join(glueDir, 'wok_push_bg.wasm'), '-o', wasm], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }));
 renameInGlue(join(glueDir, 'wok_push.js'), renames, WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm))));
 
 /**
@@ -191,7 +183,7 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
 
 const size = (f) => {
   const b = readFileSync(join(pkg, f));
-  return { raw: statSync(join(pkg, f)).size, gz: gzipSync(b, { level: 9 }).length };
+  return { raw: b.length, gz: gzipSync(b, { level: 9 }).length };
 };
 const rows = ['wok_push_bg.wasm', 'wok_push.js', 'wok-push.js'].map((f) => [f, size(f)]);
 const total = rows.filter(([f]) => f !== 'wok-push.js').reduce((a, [, s]) => ({ raw: a.raw + s.raw, gz: a.gz + s.gz }), { raw: 0, gz: 0 });
