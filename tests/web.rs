@@ -113,6 +113,11 @@ fn settings_with(
     )
 }
 
+/// The backend's push URL: WoK's token path on its host.
+fn push_url() -> String {
+    BASE.replacen("http:", "ws:", 1) + wok_push::core::url::TOKEN_PATH
+}
+
 fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
     settings_with(heartbeat_ms, None, url)
 }
@@ -120,7 +125,7 @@ fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
 #[wasm_bindgen_test]
 async fn open_message_close_against_the_backend() {
     control("reset", "{}").await;
-    let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
+    let ws_url = push_url();
     let table = make_table();
     let table_js: JsValue = table.clone();
     let engine = engine(settings(None, &ws_url).unwrap(), table);
@@ -216,7 +221,7 @@ fn bad_options_throw_naming_the_option() {
 
 #[wasm_bindgen_test]
 async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
-    let ws_url = BASE.replacen("http:", "ws:", 1) + "/websockify?token=d29rbm90aWZpY2F0aW9ucw";
+    let ws_url = push_url();
     // A manager of its own (not the page singleton), to set a short heartbeat.
     let e = engine(settings(Some(100.0), &ws_url).unwrap(), make_table());
     call(&e, "open", &[]);
