@@ -4,7 +4,7 @@
 // js/dispatch.js, and builds what users see; every check of a value and every decision
 // stays in Rust. Bundled with the wasm-bindgen glue into pkg/wok_push.js by
 // scripts/build.mjs, which resolves 'wok-push:engine' to that glue.
-import { Engine, Settings } from 'wok-push:engine';
+import { Engine, Settings, checkCoalesce } from 'wok-push:engine';
 import { EVENTS, addSub, listen, makeTable } from './dispatch.js';
 import { makeError, makePort } from './io.js';
 
@@ -23,6 +23,9 @@ import { makeError, makePort } from './io.js';
  *   open(), close(), reconnect(); subscribe(code, fn, { tab, persist, resync }) →
  *   { unsubscribe(), active, id }; on('state' | 'error' | 'resync', fn) → off();
  *   closeTab(tab), addNotificationListener(msg, fn, persist); state, transport, stats().
+ * Contract 2 adds: subscribe(code, fn, { coalesceMs }) and
+ *   addNotificationListener(msg, fn, persist, { coalesceMs }) (coalescing windows; a
+ *   contract-1 manager ignores the option and calls every message: stock behaviour).
  * - A later contract may add members, never change or remove one; a newer copy that finds an
  *   older manager uses it as is and feature-tests anything newer than its contract.
  * - A slot without `contract` was written by wok-push 0.1.0, which has all of contract 1.
@@ -30,7 +33,7 @@ import { makeError, makePort } from './io.js';
  * - A breaking change would need a new `Symbol.for` key, never this one.
  */
 const KEY = Symbol.for('wok-push');
-const CONTRACT = 1;
+const CONTRACT = 2;
 // The release, set by the build (WOK_PUSH_VERSION overrides it for the two-releases test).
 const VERSION = __WOK_PUSH_VERSION__;
 
@@ -44,6 +47,12 @@ const STAT_NAMES = ['attempts', 'opens', 'frames', 'messages', 'fetches', 'fetch
 const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers', 'channel'];
 // Subscription flags (src/web/api.rs `flags`).
 const PERSIST = 1, RESYNC = 2;
+
+/** `coalesceMs` as the wasm takes it: 0 when absent, NaN for a wrong type (Rust checks). */
+const coalesce = (o) => {
+  const v = o != null && typeof o === 'object' ? o.coalesceMs : undefined;
+  return v === undefined ? 0 : typeof v === 'number' ? v : NaN;
+};
 
 /** The `invalid-option` error (the same text as src/core/error.rs). */
 const invalid = (name) => makeError(`wok-push: invalid option: ${name}`, 'invalid-option');
@@ -118,15 +127,19 @@ export function connect(options) {
  * dropped on the next `hashchange`), and called again after a gap so tabs refresh.
  * Deliberate differences from stock `wok.main.js`: removing a listener that is already gone
  * removes nothing; the socket reconnects and falls back to polling; one socket per page.
- * Throws (`invalid-option`) when `wok` is not an object.
+ * With `{ coalesceMs }` every listener it adds coalesces (see `subscribe`); off by default.
+ * Throws (`invalid-option`) when `wok` is not an object or `coalesceMs` is bad.
  *
- *   installWokCompat(window.wok);
+ *   installWokCompat(window.wok, { coalesceMs: 250 });
  *   wok.addNotificationListener('METHOD:/kimchi/vms', kimchi.listVmsAuto);
  */
-export function installWokCompat(wok) {
+export function installWokCompat(wok, options) {
   if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
+  const ms = coalesce(options);
+  checkCoalesce(ms);
   const m = getOrCreate(undefined);
-  wok.addNotificationListener = m.addNotificationListener.bind(m);
+  const o = { coalesceMs: ms };
+  wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, o);
   wok.startNotificationWebSocket = m.open.bind(m);
 }
 
@@ -153,17 +166,21 @@ export class PushManager {
   /**
    * Subscribes `handler` to a code or glob (`*` matches any run: `'POST:/kimchi/*'`).
    * Handlers run in subscription order; one that throws is reported through `on('error')`
-   * and nobody else misses the message. Throws (`invalid-option`) for an empty code or a
-   * handler that is not a function.
+   * and nobody else misses the message. With `coalesceMs` (contract 2), the first message
+   * after a quiet window is delivered at once and the rest of each `coalesceMs` window are
+   * folded into one trailing call with the latest message and `coalesced: n`. Throws
+   * (`invalid-option`) for an empty code, a handler that is not a function or a bad
+   * `coalesceMs`.
    *
    *   push.subscribe('METHOD:/kimchi/vms', (msg) => refresh(), { tab: 'kimchi-guests' });
+   *   push.subscribe('POST:/wok/logs', reloadLog, { coalesceMs: 250 });
    */
   subscribe(code, handler, options) {
     if (typeof code !== 'string' || code === '') throw invalid('code');
     if (typeof handler !== 'function') throw invalid('handler');
     const o = options != null && typeof options === 'object' ? options : {};
     const flags = (o.persist ? PERSIST : 0) | (o.resync ? RESYNC : 0);
-    const id = this._e.subscribe(code, typeof o.tab === 'string' ? o.tab : undefined, flags);
+    const id = this._e.subscribe(code, typeof o.tab === 'string' ? o.tab : undefined, flags, coalesce(o));
     addSub(this._t, id, handler, false);
     return new Subscription(this, id);
   }
@@ -171,14 +188,15 @@ export class PushManager {
   /**
    * WoK's own listener API: `fn(message)` is called with the code string; without `persist`
    * the listener is dropped on the next `hashchange`; it is also called after a gap (resync).
+   * `options.coalesceMs` (contract 2) coalesces as in `subscribe`.
    *
    *   push.addNotificationListener('POST:/wok/logs', refreshLogs);
    */
-  addNotificationListener(msg, handler, persist) {
+  addNotificationListener(msg, handler, persist, options) {
     if (typeof msg !== 'string' || msg === '' || typeof handler !== 'function') return;
     // Stock WoK: any value but `undefined` (even null or false) makes it persistent.
     const keep = persist !== undefined;
-    const id = this._e.subscribe(msg, keep ? undefined : 'wok', (keep ? PERSIST : 0) | RESYNC);
+    const id = this._e.subscribe(msg, keep ? undefined : 'wok', (keep ? PERSIST : 0) | RESYNC, coalesce(options));
     addSub(this._t, id, handler, true);
   }
 

@@ -45,17 +45,19 @@ export function bumpEpoch(t) {
 
 /**
  * Calls the handlers of `ids` in order with the message `{ code, source, message?,
- * timestamp? }` (or `code` for compat ones), built here: one wasm→JS call per message.
+ * timestamp?, coalesced }` (or `code` for compat ones), built here: one wasm→JS call per
+ * message. `coalesced` is how many messages the call stands for (1, or n for a coalescing
+ * subscription's trailing call); 0 for a resync call, which has none.
  * Returns how many handlers threw (the wasm then reports each, see `failedId`); usually 0,
  * so the common path hands nothing back to wasm.
  */
-export function dispatch(t, ids, code, source, message, timestamp) {
+export function dispatch(t, ids, code, source, message, timestamp, coalesced) {
   // An undefined code or id list is the previous call's (src/web/driver.rs `call`). A new
   // `ids` views wasm memory, which a handler may grow: copied before anyone is called.
   if (code === undefined) code = t.code;
   else t.code = code;
   const list = ids === undefined ? t.ids : (t.ids = ids.slice());
-  const msg = makeMessage(code, source, message, timestamp);
+  const msg = makeMessage(code, source, message, timestamp, coalesced);
   const epoch = t.epoch;
   let failed = 0;
   for (const id of list) {
@@ -152,10 +154,11 @@ export function clearTable(t) {
 const SOURCES = ['push', 'poll', 'resync'];
 
 /** The object a subscription handler receives (`source`: 0 push, 1 poll, 2 resync). */
-function makeMessage(code, source, message, timestamp) {
+function makeMessage(code, source, message, timestamp, coalesced) {
   source = SOURCES[source];
   const m = { code, source };
   if (message !== undefined) m.message = message;
   if (timestamp !== undefined) m.timestamp = timestamp;
+  if (coalesced) m.coalesced = coalesced;
   return m;
 }

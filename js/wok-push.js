@@ -58,10 +58,10 @@
   g.WokPush = {
     ready: ready,
     connect: function (options) { return real ? real.connect(options) : pendingManager(options); },
-    installWokCompat: function (wok) {
-      if (real) return real.installWokCompat(wok);
+    installWokCompat: function (wok, options) {
+      if (real) return real.installWokCompat(wok, options);
       // Define the stock API at once; calls are queued until the wasm is ready.
-      later(function (mod) { mod.installWokCompat(wok); });
+      later(function (mod) { mod.installWokCompat(wok, options); });
       wok.addNotificationListener = function () {
         var a = arguments; later(function () { wok.addNotificationListener.apply(wok, a); });
       };

@@ -5,7 +5,7 @@
 mod sim;
 
 use sim::{is_fetch, is_open, is_resync, Feed, Sim, Upgrade};
-use wok_push::core::{Config, Error, Input, Output, Reason, State};
+use wok_push::core::{Config, Error, Input, Output, Reason, State, SubOptions};
 
 fn errors(s: &Sim) -> Vec<Error> {
     s.log
@@ -436,19 +436,33 @@ fn hashchange_drops_tab_scoped_subscriptions() {
     let a = s.m.subscribe(
         1_000,
         "METHOD:/kimchi/vms",
-        Some("guests".into()),
-        false,
-        false,
+        SubOptions {
+            tab: Some("guests".into()),
+            ..SubOptions::default()
+        },
     );
-    let b =
-        s.m.subscribe(1_000, "POST:/wok/*", Some("guests".into()), true, false);
-    let c = s.m.subscribe(s.now, "KCHCONN*", None, false, false);
+    let b = s.m.subscribe(
+        1_000,
+        "POST:/wok/*",
+        SubOptions {
+            tab: Some("guests".into()),
+            persist: true,
+            ..SubOptions::default()
+        },
+    );
+    let c = s.m.subscribe(s.now, "KCHCONN*", SubOptions::default());
     s.input(Input::Connect);
     s.drive(100);
     // The new tab's own hashchange listener subscribed just before ours ran: kept.
     let at = s.now;
-    let d =
-        s.m.subscribe(at, "POST:/wok/logs", Some("logs".into()), false, false);
+    let d = s.m.subscribe(
+        at,
+        "POST:/wok/logs",
+        SubOptions {
+            tab: Some("logs".into()),
+            ..SubOptions::default()
+        },
+    );
     s.input(Input::HashChange(at));
     assert!(s.log.iter().any(|(_, o)| *o == Output::Dropped(vec![a])));
     s.push("METHOD:/kimchi/vms//EOM//POST:/wok/logs//EOM//KCHCONN0001E//EOM//");
@@ -456,7 +470,7 @@ fn hashchange_drops_tab_scoped_subscriptions() {
         .log
         .iter()
         .filter_map(|(_, o)| {
-            if let Output::Deliver(_, t) = o {
+            if let Output::Deliver(_, t, _) = o {
                 Some(t.clone())
             } else {
                 None

@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use wok_push::core::{Config, Frame, Input, Manager, Output, SubId};
+use wok_push::core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
 
 /// What a handler does when it is called.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,9 +54,14 @@ impl Shell {
     }
 
     fn subscribe(&mut self, p: &str, tab: Option<&str>) {
-        let id = self
-            .m
-            .subscribe(self.now, p, tab.map(String::from), false, false);
+        let id = self.m.subscribe(
+            self.now,
+            p,
+            SubOptions {
+                tab: tab.map(String::from),
+                ..SubOptions::default()
+            },
+        );
         self.subs.push(id);
     }
 
@@ -86,7 +91,7 @@ impl Shell {
     /// The outermost drain: one output at a time.
     fn drain(&mut self, script: &Script) {
         while let Some(o) = self.m.poll_output() {
-            if let Output::Deliver(msg, ids) = o {
+            if let Output::Deliver(msg, ids, _) = o {
                 let k: usize = msg.notice.code[1..].parse().expect("ordinal");
                 let epoch = self.epoch;
                 for id in ids {

@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use wok_push::core::{
     Broadcast, Config, FetchResult, Frame, Input, Manager, Output, Role, Source, State, SubId,
+    SubOptions,
 };
 
 struct Tab {
@@ -54,7 +55,15 @@ impl Browser {
             ..Config::default()
         };
         let mut m = Manager::new(cfg, seed).expect("config");
-        let sub = m.subscribe(self.now, "*", None, true, true);
+        let sub = m.subscribe(
+            self.now,
+            "*",
+            SubOptions {
+                persist: true,
+                resync: true,
+                ..SubOptions::default()
+            },
+        );
         self.tabs.push(Tab {
             m,
             sub,
@@ -135,7 +144,7 @@ impl Browser {
                     self.work
                         .push_back((t, Input::Fetched(g, FetchResult::Answer(200, body))));
                 }
-                Output::Deliver(m, ids) if ids.contains(&self.tabs[t].sub) => {
+                Output::Deliver(m, ids, _) if ids.contains(&self.tabs[t].sub) => {
                     self.tabs[t]
                         .got
                         .push((m.notice.code.clone(), m.source.as_str()));

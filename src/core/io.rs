@@ -120,9 +120,11 @@ pub enum Output {
     AbortFetch,
     /// Announce a state change to `on('state')` listeners.
     State(StateChange),
-    /// Call these subscriptions' handlers (in order) with this message. Look each handler up
-    /// at call time: one removed by an earlier handler is skipped.
-    Deliver(Message, Vec<SubId>),
+    /// Call these subscriptions' handlers (in order) with this message, which stands for
+    /// this many messages (`coalesced`: 1, or more for a coalescing subscription's trailing
+    /// call, which has one id). Look each handler up at call time: one removed by an
+    /// earlier handler is skipped.
+    Deliver(Message, Vec<SubId>, u32),
     /// A gap happened: call `on('resync')` listeners and these subscriptions' handlers.
     Resync(Vec<SubId>),
     /// Report an error to `on('error')` listeners.

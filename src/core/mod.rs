@@ -14,6 +14,7 @@
 //! ```
 
 pub mod backoff;
+pub mod coalesce;
 pub mod config;
 pub mod dedupe;
 pub mod error;
@@ -36,5 +37,5 @@ pub use io::{Broadcast, FetchResult, Gen, Input, Output, Role, Stats};
 pub use manager::Manager;
 pub use notice::{Message, Notice, Source};
 pub use platform::{Json, Platform};
-pub use registry::SubId;
+pub use registry::{SubId, SubOptions};
 pub use state::{Reason, State, StateChange, Transport};

@@ -21,8 +21,24 @@ pub struct Subscription {
     pub persist: bool,
     /// Wants a `source: 'resync'` call after a gap.
     pub resync: bool,
+    /// Folds the messages of each `coalesce_ms` window into one trailing call (0: every
+    /// message is its own call). See `manager::coalesce`.
+    pub coalesce_ms: u64,
     /// When it was made (ms, the manager's clock).
     pub created: u64,
+}
+
+/// How a subscription is scoped and called: everything about it but its pattern.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubOptions {
+    /// The tab it belongs to, if any.
+    pub tab: Option<String>,
+    /// Survives tab switches even when it has a tab.
+    pub persist: bool,
+    /// Wants a `source: 'resync'` call after a gap.
+    pub resync: bool,
+    /// Coalescing window in ms (`coalesceMs`); 0 for exact calls.
+    pub coalesce_ms: u64,
 }
 
 impl Subscription {
@@ -66,22 +82,16 @@ pub struct Registry {
 
 impl Registry {
     /// Adds a subscription made at `created` (ms) and returns its id.
-    pub fn add(
-        &mut self,
-        pattern: &str,
-        tab: Option<String>,
-        persist: bool,
-        resync: bool,
-        created: u64,
-    ) -> SubId {
+    pub fn add(&mut self, pattern: &str, o: SubOptions, created: u64) -> SubId {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
         self.subs.push(Subscription {
             id,
             pattern: pattern.into(),
-            tab,
-            persist,
-            resync,
+            tab: o.tab,
+            persist: o.persist,
+            resync: o.resync,
+            coalesce_ms: o.coalesce_ms,
             created,
         });
         id
@@ -129,11 +139,14 @@ impl Registry {
 
     /// Ids of the subscriptions matching `code`, in subscription order.
     pub fn matching(&self, code: &str) -> Vec<SubId> {
+        self.matching_subs(code).map(|s| s.id).collect()
+    }
+
+    /// The subscriptions matching `code`, in subscription order.
+    pub fn matching_subs<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Subscription> {
         self.subs
             .iter()
-            .filter(|s| glob_match(&s.pattern, code))
-            .map(|s| s.id)
-            .collect()
+            .filter(move |s| glob_match(&s.pattern, code))
     }
 
     /// Ids of the subscriptions that asked for resync calls.
@@ -189,17 +202,20 @@ mod tests {
     #[test]
     fn order_tabs_and_persistence() {
         let mut r = Registry::default();
-        let a = r.add("POST:/kimchi/*", Some("guests".into()), false, false, 1);
-        let b = r.add("POST:/kimchi/vms", None, false, true, 2);
-        let c = r.add("POST:/kimchi/vms", Some("guests".into()), true, false, 3);
-        let d = r.add(
-            "POST:/kimchi/vms",
-            Some("templates".into()),
-            false,
-            false,
-            4,
-        );
-        let e = r.add("POST:/kimchi/vms", Some("new-tab".into()), false, false, 10);
+        let tab = |t: &str, persist| SubOptions {
+            tab: Some(t.into()),
+            persist,
+            ..SubOptions::default()
+        };
+        let a = r.add("POST:/kimchi/*", tab("guests", false), 1);
+        let resync = SubOptions {
+            resync: true,
+            ..SubOptions::default()
+        };
+        let b = r.add("POST:/kimchi/vms", resync, 2);
+        let c = r.add("POST:/kimchi/vms", tab("guests", true), 3);
+        let d = r.add("POST:/kimchi/vms", tab("templates", false), 4);
+        let e = r.add("POST:/kimchi/vms", tab("new-tab", false), 10);
         assert_eq!(r.matching("POST:/kimchi/vms"), vec![a, b, c, d, e]);
         // A hashchange at t=10: e was made by the new tab's own listener, it stays.
         assert_eq!(r.drop_tab_scoped(10), vec![a, d]);

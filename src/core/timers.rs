@@ -20,20 +20,24 @@ pub enum Timer {
     Poll = 4,
     /// The fetch in flight must have answered (`fetchTimeoutMs`).
     Fetch = 5,
+    /// The earliest coalescing window that holds folded messages ends: its trailing call
+    /// is due (`coalesceMs`, see `core::coalesce`).
+    Coalesce = 6,
 }
 
-const ALL: [Timer; 6] = [
+const ALL: [Timer; 7] = [
     Timer::Handshake,
     Timer::Useful,
     Timer::Heartbeat,
     Timer::Retry,
     Timer::Poll,
     Timer::Fetch,
+    Timer::Coalesce,
 ];
 
 /// One optional deadline (ms, the manager's clock) per [`Timer`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Timers([Option<u64>; 6]);
+pub struct Timers([Option<u64>; 7]);
 
 impl Timers {
     /// Sets `t` to fire at `at`.
@@ -44,6 +48,11 @@ impl Timers {
     /// Clears `t`.
     pub fn clear(&mut self, t: Timer) {
         self.0[t as usize] = None;
+    }
+
+    /// Sets `t` to `at`, or clears it when `None`.
+    pub fn put(&mut self, t: Timer, at: Option<u64>) {
+        self.0[t as usize] = at;
     }
 
     /// The deadline of `t`, if set.

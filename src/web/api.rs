@@ -11,7 +11,8 @@ use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
 use super::port::{self, ev, JsPort};
-use crate::core::{Input, SubId};
+use crate::core::config::millis;
+use crate::core::{Input, SubId, SubOptions};
 use crate::prelude::*;
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,6 +65,27 @@ impl Settings {
             .map(Settings)
             .map_err(|e| to_js_error(&e))
     }
+}
+
+/// Validates a `coalesceMs` value: `0` (the facade's value when absent) means exact
+/// calls; otherwise any positive number of milliseconds (`NaN` stands for a wrong type).
+///
+/// ```js
+/// checkCoalesce(250); // fine; checkCoalesce(-1) throws
+/// ```
+///
+/// # Errors
+/// Throws an `Error` with `code: 'invalid-option'` naming `coalesceMs`.
+#[wasm_bindgen(js_name = checkCoalesce)]
+pub fn check_coalesce(v: f64) -> Result<(), JsValue> {
+    coalesce_ms(v).map(drop)
+}
+
+fn coalesce_ms(v: f64) -> Result<u64, JsValue> {
+    if v == 0.0 {
+        return Ok(0);
+    }
+    millis("coalesceMs", v).map_err(|e| to_js_error(&e))
 }
 
 /// Subscription flags of [`Engine::subscribe`].
@@ -119,19 +141,30 @@ impl Engine {
         }
     }
 
-    /// Adds a subscription to `pattern` (non-empty) for `tab`; `flags`: [`flags`]. Returns
-    /// its id; the facade registers the handler under it.
+    /// Adds a subscription to `pattern` (non-empty) for `tab`; `flags`: [`flags`];
+    /// `coalesce`: the `coalesceMs` option (see [`check_coalesce`]). Returns its id; the facade
+    /// registers the handler under it.
     ///
     /// ```js
-    /// const id = engine.subscribe('POST:/kimchi/*', undefined, 2);
+    /// const id = engine.subscribe('POST:/kimchi/*', undefined, 2, 250);
     /// ```
-    pub fn subscribe(&self, pattern: &str, tab: Option<String>, flags: u32) -> SubId {
-        self.inner.subscribe(
-            pattern,
-            tab.filter(|t| !t.is_empty()),
-            flags & flags::PERSIST != 0,
-            flags & flags::RESYNC != 0,
-        )
+    ///
+    /// # Errors
+    /// Throws (`invalid-option`, `coalesceMs`) for a bad `coalesce`; nothing is subscribed.
+    pub fn subscribe(
+        &self,
+        pattern: &str,
+        tab: Option<String>,
+        flags: u32,
+        coalesce: f64,
+    ) -> Result<SubId, JsValue> {
+        let options = SubOptions {
+            tab: tab.filter(|t| !t.is_empty()),
+            persist: flags & flags::PERSIST != 0,
+            resync: flags & flags::RESYNC != 0,
+            coalesce_ms: coalesce_ms(coalesce)?,
+        };
+        Ok(self.inner.subscribe(pattern, options))
     }
 
     /// Removes subscription `id`; `false` when it was already gone.

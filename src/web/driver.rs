@@ -15,7 +15,7 @@ use super::handlers::{
 use super::js::{to_js_error, Clock};
 use super::port::{JsPort, Port};
 use crate::core::{
-    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId,
+    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId, SubOptions,
 };
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -128,7 +128,7 @@ impl Inner {
             Output::Fetch(gen) => self.port.start_fetch(&self.notifications_url, gen),
             Output::AbortFetch => self.port.abort_fetch(),
             Output::State(change) => self.state_changed(change),
-            Output::Deliver(msg, ids) => self.deliver(&msg, &ids),
+            Output::Deliver(msg, ids, n) => self.deliver(&msg, &ids, n),
             Output::Resync(ids) => self.resync(&ids),
             Output::Error(e) => emit_error(&self.table, &to_js_error(&e)),
             Output::Elect => self.port.elect(&self.lock_name),
@@ -153,7 +153,7 @@ impl Inner {
         );
     }
 
-    fn deliver(&self, msg: &Message, ids: &[SubId]) {
+    fn deliver(&self, msg: &Message, ids: &[SubId], coalesced: u32) {
         let n = &msg.notice;
         self.call(
             ids,
@@ -161,6 +161,7 @@ impl Inner {
             msg.source as u8,
             n.message.as_deref(),
             n.timestamp.as_deref(),
+            coalesced,
         );
     }
 
@@ -174,12 +175,13 @@ impl Inner {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                self.call(&[id], &p, Source::Resync as u8, None, None);
+                self.call(&[id], &p, Source::Resync as u8, None, None, 0);
             }
         }
     }
 
-    /// Calls the handlers of `ids` (see [`dispatch`]), then reports each one that threw.
+    /// Calls the handlers of `ids` (see [`dispatch`]) with a message that stands for
+    /// `coalesced` messages (0: a resync call), then reports each one that threw.
     /// A code or an id list equal to the previous call's is not sent again: the table reuses
     /// its copy. Bursts of one code (a task's progress, a batch of VM events) then cost no
     /// string decoding and no array copy per message. Dispatches never nest (a drain under
@@ -191,6 +193,7 @@ impl Inner {
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
+        coalesced: u32,
     ) {
         let (same_code, same_ids) = {
             let mut last = self.last.borrow_mut();
@@ -212,6 +215,7 @@ impl Inner {
             source,
             message,
             timestamp,
+            coalesced,
         );
         // Usually none: then nothing crosses back. The table still holds the code.
         for i in 0..failed {
@@ -234,16 +238,10 @@ impl Inner {
     }
 
     /// Adds a subscription (the facade registers its handler under the id); returns its id.
-    pub fn subscribe(
-        &self,
-        pattern: &str,
-        tab: Option<String>,
-        persist: bool,
-        resync: bool,
-    ) -> SubId {
+    pub fn subscribe(&self, pattern: &str, options: SubOptions) -> SubId {
         self.core
             .borrow_mut()
-            .subscribe(self.clock.now(), pattern, tab, persist, resync)
+            .subscribe(self.clock.now(), pattern, options)
     }
 
     /// Removes a subscription; `false` when already gone.

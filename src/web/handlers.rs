@@ -18,9 +18,10 @@ extern "C" {
     /// Stops any delivery under way (the manager closed).
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
-    /// Calls the handlers of `ids` with `{ code, source, message?, timestamp? }` (source:
-    /// 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the same as the previous call's);
-    /// returns how many threw (see [`failed_id`]).
+    /// Calls the handlers of `ids` with `{ code, source, message?, timestamp?, coalesced? }`
+    /// (source: 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the same as the previous
+    /// call's; `coalesced` 0: none, a resync call); returns how many threw (see
+    /// [`failed_id`]).
     pub fn dispatch(
         t: &Table,
         ids: Option<&[u32]>,
@@ -28,6 +29,7 @@ extern "C" {
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
+        coalesced: u32,
     ) -> u32;
     /// The id of the `i`-th handler that threw in the last [`dispatch`].
     #[wasm_bindgen(js_name = failedId)]

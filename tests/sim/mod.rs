@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use wok_push::core::{
-    Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId,
+    Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId, SubOptions,
 };
 
 /// What the fake server does with a websocket attempt.
@@ -221,14 +221,22 @@ impl Sim {
         self.log
             .iter()
             .filter_map(|(_, o)| match o {
-                Output::Deliver(m, _) => Some((m.notice.code.clone(), m.source.as_str())),
+                Output::Deliver(m, ..) => Some((m.notice.code.clone(), m.source.as_str())),
                 _ => None,
             })
             .collect()
     }
 
     pub fn subscribe_all(&mut self) -> SubId {
-        self.m.subscribe(self.now, "*", None, true, true)
+        self.m.subscribe(
+            self.now,
+            "*",
+            SubOptions {
+                persist: true,
+                resync: true,
+                ..SubOptions::default()
+            },
+        )
     }
 }
 

@@ -10,10 +10,19 @@
 //!
 //! Frame boundaries are therefore invisible: a stream split into frames any way gives the
 //! same handler calls.
+//!
+//! Coalescing subscriptions (`coalesceMs`, rule in `core::coalesce`) are decided at the same
+//! point, with the message's arrival time: a folded message is left out of the call list,
+//! and a trailing call is one more `Deliver` with a single id. Trailing calls due before a
+//! queued message (or before the coalescing deadline's tick) are taken first, so calls keep
+//! time order. A subscription removed by any path has its window forgotten at once.
 
 use super::{Manager, Output};
 use crate::core::io::Broadcast;
 use crate::core::notice::{Message, Notice, Source};
+use crate::core::registry::SubId;
+use crate::core::timers::Timer;
+use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.
@@ -24,10 +33,12 @@ const FEED_TRIGGERS: [&str; 2] = ["POST:/wok/notifications", "DELETE:/wok/notifi
 enum Queued {
     /// An output carried out as is.
     Now(Output),
-    /// A message: subscribers are matched when it is taken.
-    Message(Message),
+    /// A message and its arrival time: subscribers are matched when it is taken.
+    Message(Message, u64),
     /// A gap: resync subscribers are listed when it is taken.
     Resync,
+    /// The coalescing deadline passed at this time: trailing calls due then are taken.
+    Tick(u64),
 }
 
 /// Outputs waiting for the shell, in order.
@@ -37,6 +48,11 @@ pub(super) struct Outbox(VecDeque<Queued>);
 impl Outbox {
     pub(super) fn push(&mut self, o: Output) {
         self.0.push_back(Queued::Now(o));
+    }
+
+    /// Queues the coalescing tick of time `now`.
+    pub(super) fn tick(&mut self, now: u64) {
+        self.0.push_back(Queued::Tick(now));
     }
 
     /// Forgets every queued message and resync (on `close()`).
@@ -58,19 +74,64 @@ impl Manager {
     /// one at a time, each carried out (handlers called) before the next is taken. A message
     /// nobody subscribes to is skipped.
     pub fn poll_output(&mut self) -> Option<Output> {
-        while let Some(q) = self.out.0.pop_front() {
-            match q {
+        loop {
+            // Trailing calls due before the next message (or tick) arrived come first.
+            if let Some(&(Queued::Message(_, at) | Queued::Tick(at))) = self.out.0.front() {
+                if let Some(o) = self.trailing(at) {
+                    return Some(o);
+                }
+            }
+            match self.out.0.pop_front()? {
                 Queued::Now(o) => return Some(o),
-                Queued::Message(m) => {
-                    let ids = self.registry.matching(&m.notice.code);
+                Queued::Message(m, at) => {
+                    let ids = self.admit(&m, at);
                     if !ids.is_empty() {
-                        return Some(Output::Deliver(m, ids));
+                        return Some(Output::Deliver(m, ids, 1));
                     }
                 }
                 Queued::Resync => return Some(Output::Resync(self.registry.resync_targets())),
+                Queued::Tick(_) => {}
             }
         }
-        None
+    }
+
+    /// The ids to call now for `m`, arrived at `at`: every matching subscription but the
+    /// coalescing ones whose open window folds it.
+    fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
+        let mut folded = false;
+        let windows = &mut self.windows;
+        let ids = self
+            .registry
+            .matching_subs(&m.notice.code)
+            .filter(|s| {
+                let now = s.coalesce_ms == 0 || windows.admit(s.id, s.coalesce_ms, at, m);
+                folded |= !now;
+                now
+            })
+            .map(|s| s.id)
+            .collect();
+        if folded {
+            self.timers.put(Timer::Coalesce, self.windows.next_due());
+        }
+        ids
+    }
+
+    /// The next trailing call due at or before `at`, for a subscription still live.
+    fn trailing(&mut self, at: u64) -> Option<Output> {
+        if self.windows.is_empty() {
+            return None;
+        }
+        let due = self.windows.take_due(at);
+        self.timers.put(Timer::Coalesce, self.windows.next_due());
+        let (id, m, n) = due?;
+        Some(Output::Deliver(m, alloc::vec![id], n))
+    }
+
+    /// Forgets the windows of subscriptions that are gone, with their pending calls.
+    pub(super) fn forget_windows(&mut self) {
+        let registry = &self.registry;
+        self.windows.retain(|id| registry.contains(id));
+        self.timers.put(Timer::Coalesce, self.windows.next_due());
     }
 
     /// Number of messages waiting in the outbox (decoded, not yet delivered).
@@ -78,7 +139,7 @@ impl Manager {
         self.out
             .0
             .iter()
-            .filter(|q| matches!(q, Queued::Message(_)))
+            .filter(|q| matches!(q, Queued::Message(..)))
             .count()
     }
 
@@ -91,19 +152,19 @@ impl Manager {
             self.stats.duplicates += 1;
             return;
         }
-        self.deliver(n, Source::Push);
+        self.deliver(now, n, Source::Push);
     }
 
-    /// Queues one message for its subscribers.
+    /// Queues one message, arrived at `now`, for its subscribers.
     /// A leader tab also publishes it to its followers.
-    pub(super) fn deliver(&mut self, notice: Notice, source: Source) {
+    pub(super) fn deliver(&mut self, now: u64, notice: Notice, source: Source) {
         self.stats.messages += 1;
         let m = Message { notice, source };
         if self.publishes() {
             self.out
                 .push(Output::Publish(Broadcast::Message(m.clone())));
         }
-        self.out.0.push_back(Queued::Message(m));
+        self.out.0.push_back(Queued::Message(m, now));
     }
 
     /// Queues `resync` if a live transport was lost since the last announcement.

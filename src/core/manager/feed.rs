@@ -106,7 +106,7 @@ impl Manager {
                 let fresh = self.seen.take_feed(items);
                 self.stats.duplicates += (total - fresh.len()) as u32;
                 for n in fresh {
-                    self.deliver(n, Source::Poll);
+                    self.deliver(now, n, Source::Poll);
                 }
             }
             Err(e) => {

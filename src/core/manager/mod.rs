@@ -21,12 +21,13 @@
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
 
 use super::backoff::Backoff;
+use super::coalesce::Windows;
 use super::config::Config;
 use super::dedupe::Seen;
 use super::error::Error;
 use super::frame::{Decoder, Protocol};
 use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
-use super::registry::{Registry, SubId};
+use super::registry::{Registry, SubId, SubOptions};
 use super::state::{Reason, State, StateChange};
 use super::timers::{Timer, Timers};
 use crate::prelude::*;
@@ -147,6 +148,8 @@ pub struct Manager {
     decoder: Decoder,
     seen: Seen,
     registry: Registry,
+    /// The coalescing windows of the subscriptions that asked for them.
+    windows: Windows,
     /// A live transport was lost since the last `resync`.
     gap: bool,
     hidden_since: Option<u64>,
@@ -178,6 +181,7 @@ impl Manager {
             gen: 0,
             failures: 0,
             registry: Registry::default(),
+            windows: Windows::default(),
             gap: false,
             hidden_since: None,
             unavailable_reported: false,
@@ -213,25 +217,23 @@ impl Manager {
 
     /// Adds a subscription made at `now` (see [`Registry::add`]). It is matched from the
     /// next message on: a message already being delivered keeps its list.
-    pub fn subscribe(
-        &mut self,
-        now: u64,
-        pattern: &str,
-        tab: Option<String>,
-        persist: bool,
-        resync: bool,
-    ) -> SubId {
-        self.registry.add(pattern, tab, persist, resync, now)
+    pub fn subscribe(&mut self, now: u64, pattern: &str, options: SubOptions) -> SubId {
+        self.registry.add(pattern, options, now)
     }
 
-    /// Removes a subscription; `false` when already gone.
+    /// Removes a subscription; `false` when already gone. A trailing call it had pending
+    /// is never made.
     pub fn unsubscribe(&mut self, id: SubId) -> bool {
-        self.registry.remove(id)
+        let gone = self.registry.remove(id);
+        self.forget_windows();
+        gone
     }
 
     /// Drops every subscription of `tab`; returns their ids.
     pub fn close_tab(&mut self, tab: &str) -> Vec<SubId> {
-        self.registry.close_tab(tab)
+        let gone = self.registry.close_tab(tab);
+        self.forget_windows();
+        gone
     }
 
     /// This manager's role across the tabs of its origin.
@@ -280,7 +282,7 @@ impl Manager {
             Input::HashChange(at) => self.hash_change(now, at),
             Input::Lead => self.lead(now),
             Input::Follow => self.follow(now),
-            Input::Relayed(m) => self.relayed(m),
+            Input::Relayed(m) => self.relayed(now, m),
             Input::LeaderState(c) => self.leader_state(c),
             Input::LeaderResync => self.leader_resync(),
             Input::Hello => self.hello(now),
@@ -363,8 +365,10 @@ impl Manager {
         }
         self.halt();
         self.gap = false;
-        // Nothing queued for handlers survives a close.
+        // Nothing queued for handlers survives a close, nor any pending trailing call.
         self.out.discard_deliveries();
+        self.windows.clear();
+        self.timers.clear(Timer::Coalesce);
         self.go(now, Conn::Closed, Reason::Closed);
     }
 
@@ -374,7 +378,11 @@ impl Manager {
     fn halt(&mut self) -> bool {
         let (live, _) = self.abandon_attempt();
         self.abort_fetch();
+        // Every transport deadline goes; the subscriptions' coalescing windows stay (a page
+        // back from the bfcache still makes its trailing calls).
+        let coalesce = self.timers.get(Timer::Coalesce);
         self.timers = Timers::default();
+        self.timers.put(Timer::Coalesce, coalesce);
         live
     }
 
@@ -382,6 +390,7 @@ impl Manager {
         if self.cfg.auto_tab_cleanup {
             let gone = self.registry.drop_tab_scoped(at.min(now));
             if !gone.is_empty() {
+                self.forget_windows();
                 self.out.push(Output::Dropped(gone));
             }
         }

@@ -63,7 +63,7 @@ impl Manager {
     }
 
     /// A message the leader published.
-    pub(super) fn relayed(&mut self, m: Message) {
+    pub(super) fn relayed(&mut self, now: u64, m: Message) {
         if matches!(self.conn, Conn::Frozen { .. }) {
             return;
         }
@@ -71,7 +71,7 @@ impl Manager {
             self.stats.duplicates += 1;
             return;
         }
-        self.deliver(m.notice, m.source);
+        self.deliver(now, m.notice, m.source);
     }
 
     /// The leader's state: mirrored, and announced like one's own.
