@@ -48,10 +48,15 @@ const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers',
 // Subscription flags (src/web/api.rs `flags`).
 const PERSIST = 1, RESYNC = 2;
 
-/** `coalesceMs` as the wasm takes it: 0 when absent, NaN for a wrong type (Rust checks). */
+/**
+ * `coalesceMs` of `o`, checked by Rust (`checkCoalesce`): 0 when absent; throws
+ * `invalid-option` for a bad value (NaN stands for a wrong type).
+ */
 const coalesce = (o) => {
-  const v = o != null && typeof o === 'object' ? o.coalesceMs : undefined;
-  return v === undefined ? 0 : typeof v === 'number' ? v : NaN;
+  const v = o?.coalesceMs;
+  const ms = v === undefined ? 0 : typeof v === 'number' ? v : NaN;
+  if (!checkCoalesce(ms)) throw invalid('coalesceMs');
+  return ms;
 };
 
 /** The `invalid-option` error (the same text as src/core/error.rs). */
@@ -135,10 +140,8 @@ export function connect(options) {
  */
 export function installWokCompat(wok, options) {
   if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
-  const ms = coalesce(options);
-  checkCoalesce(ms);
+  const o = { coalesceMs: coalesce(options) };
   const m = getOrCreate(undefined);
-  const o = { coalesceMs: ms };
   wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, o);
   wok.startNotificationWebSocket = m.open.bind(m);
 }

@@ -46,8 +46,8 @@ export function bumpEpoch(t) {
 /**
  * Calls the handlers of `ids` in order with the message `{ code, source, message?,
  * timestamp?, coalesced }` (or `code` for compat ones), built here: one wasm→JS call per
- * message. `coalesced` is how many messages the call stands for (1, or n for a coalescing
- * subscription's trailing call); 0 for a resync call, which has none.
+ * message. `coalesced` is how many messages the call stands for: 1, n for a coalescing
+ * subscription's trailing call, 0 for a resync call.
  * Returns how many handlers threw (the wasm then reports each, see `failedId`); usually 0,
  * so the common path hands nothing back to wasm.
  */
@@ -156,9 +156,8 @@ const SOURCES = ['push', 'poll', 'resync'];
 /** The object a subscription handler receives (`source`: 0 push, 1 poll, 2 resync). */
 function makeMessage(code, source, message, timestamp, coalesced) {
   source = SOURCES[source];
-  const m = { code, source };
+  const m = { code, source, coalesced };
   if (message !== undefined) m.message = message;
   if (timestamp !== undefined) m.timestamp = timestamp;
-  if (coalesced) m.coalesced = coalesced;
   return m;
 }

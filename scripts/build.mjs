@@ -3,7 +3,7 @@
 //   + pkg/wok-push.js (classic script) + pkg/package.json + README.
 // Prints the sizes (raw and gzip -9) of what a page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,14 @@ for (const tool of ['wasm-opt', 'esbuild']) {
 // builder's home directory (bytes, and no machine paths in the shipped file).
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
 const target = join(root, 'target', 'pkg-build');
-const rustflags = [`--remap-path-prefix=${cargoHome}/registry/src/=`, `--remap-path-prefix=${root}/=`].join(' ');
+// The registry's index directory (`index.crates.io-<hash>/`) and the standard library's
+// `/rustc/<commit>/library/` prefix go too: a few panic locations remain (RefCell, alloc).
+const registry = join(cargoHome, 'registry/src');
+const sysroot = `/rustc/${have('rustc', ['-vV']).match(/commit-hash: (\w+)/)?.[1]}/library/`;
+// (When several prefixes match, rustc takes the last one given.)
+const rustflags = [`--remap-path-prefix=${registry}/=`,
+  ...(existsSync(registry) ? readdirSync(registry).map((d) => `--remap-path-prefix=${registry}/${d}/=`) : []),
+  `--remap-path-prefix=${sysroot}=`, `--remap-path-prefix=${root}/=`].join(' ');
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
   { env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') } });
 rmSync(pkg, { recursive: true, force: true });

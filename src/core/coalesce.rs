@@ -1,115 +1,86 @@
-//! Coalescing windows (`coalesceMs`). Owns: for each subscription that coalesces and heard
-//! a message lately, its current window: when it ends, how many messages it folded, and
-//! the latest of them.
+//! Coalescing windows (`coalesceMs`). Owns: one subscription's window: its length, when the
+//! current one ends, how many messages it folded, and the latest of them. Each
+//! [`Subscription`](super::registry::Subscription) carries its own, so a subscription
+//! removed by any path (unsubscribe, `closeTab`, tab cleanup) takes its pending call with it.
 //!
 //! The rule, per subscription with `coalesceMs = w` (a throttle with leading and trailing
 //! calls):
-//! - a message that finds the subscription **quiet** (no window) is delivered at once, as
-//!   an ordinary call (`coalesced: 1`), and opens a window `[t, t + w)`;
+//! - a message that finds the subscription **quiet** (no window running) is delivered at
+//!   once, as an ordinary call (`coalesced: 1`), and starts a window `[t, t + w)`;
 //! - a message arriving inside the window is **folded**: not delivered now, counted, and
-//!   kept if it is the latest;
+//!   kept as the latest;
 //! - when a window that folded `n ≥ 1` messages ends, ONE trailing call is made with the
-//!   latest of them and `coalesced: n`; that call opens the next window at the old end, so a
-//!   burst that goes on gets one call per window;
-//! - a window that ends with nothing folded closes: the subscription is quiet again.
+//!   latest of them and `coalesced: n`; that call starts the next window at the old end, so
+//!   a burst that goes on gets one call per window;
+//! - a window that ends with nothing folded lapses: the subscription is quiet again.
 //!
-//! Decisions use each message's arrival time (the input that decoded it), so frame
-//! boundaries do not matter: messages of one frame share a time, as they would one per
-//! frame in the same instant. Nothing here reads a clock: the manager keeps the earliest
-//! [`Windows::next_due`] in its timer table and asks for the due calls with
-//! [`Windows::take_due`].
+//! Decisions use each message's arrival time (that of the input that decoded it), so frame
+//! boundaries do not matter: messages of one frame share a time, exactly as messages one
+//! per frame in the same instant. Nothing here reads a clock: the manager keeps the
+//! earliest [`Window::due`] in its timer table and takes the trailing calls in time order.
 
 use super::notice::Message;
-use super::registry::SubId;
-use crate::prelude::*;
 
-/// One subscription's open window.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Window {
-    id: SubId,
-    /// Its length (the subscription's `coalesceMs`).
+/// One subscription's coalescing window (`ms` 0: exact calls, never folds).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    /// The window length (`coalesceMs`).
     ms: u64,
-    /// When it ends (ms, the manager's clock).
+    /// When the current window ends (ms, the manager's clock); quiet at or after it.
     end: u64,
-    /// Messages folded into it so far.
+    /// Messages folded into the current window.
     folded: u32,
     /// The latest folded message (`None` while `folded` is 0).
     latest: Option<Message>,
 }
 
-/// A due trailing call: subscription, the latest message, how many messages it stands for.
-pub type Trailing = (SubId, Message, u32);
-
-/// The open windows, at most one per subscription.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Windows(Vec<Window>);
-
-impl Windows {
-    /// Decides for message `m`, matched by subscription `id` (window `ms`) and arrived at
-    /// `at`: `true` to call the handler now, `false` when it was folded into the open
-    /// window. Trailing calls due at or before `at` must have been taken first
-    /// ([`Windows::take_due`]), so that they keep their place before `m`.
-    pub fn admit(&mut self, id: SubId, ms: u64, at: u64, m: &Message) -> bool {
-        match self.0.iter_mut().find(|w| w.id == id) {
-            Some(w) if at < w.end => {
-                w.folded = w.folded.saturating_add(1);
-                w.latest = Some(m.clone());
-                false
-            }
-            Some(w) => {
-                // Ended with nothing folded (take_due ran): quiet again, a new window.
-                w.end = at.saturating_add(ms);
-                true
-            }
-            None => {
-                self.0.push(Window {
-                    id,
-                    ms,
-                    end: at.saturating_add(ms),
-                    folded: 0,
-                    latest: None,
-                });
-                true
-            }
+impl Window {
+    /// A quiet window of `ms` milliseconds (0: no coalescing).
+    pub fn new(ms: u64) -> Window {
+        Window {
+            ms,
+            ..Window::default()
         }
     }
 
-    /// The end of the earliest window holding folded messages: when a trailing call is due.
-    pub fn next_due(&self) -> Option<u64> {
-        self.0.iter().filter(|w| w.folded > 0).map(|w| w.end).min()
+    /// The window length (`coalesceMs`; 0 for exact calls).
+    pub fn ms(&self) -> u64 {
+        self.ms
     }
 
-    /// Takes the earliest trailing call due at or before `t` (the lowest id first among
-    /// windows ending together), opening that subscription's next window at the old end.
-    /// Windows that ended with nothing folded are closed on the way. `None` when no call is
-    /// due at `t`.
-    pub fn take_due(&mut self, t: u64) -> Option<Trailing> {
-        self.0.retain(|w| w.folded > 0 || w.end > t);
-        let w = self
-            .0
-            .iter_mut()
-            .filter(|w| w.folded > 0 && w.end <= t)
-            .min_by_key(|w| (w.end, w.id))?;
-        let n = core::mem::take(&mut w.folded);
-        let m = w.latest.take()?;
-        w.end = w.end.saturating_add(w.ms);
-        Some((w.id, m, n))
+    /// Decides for message `m`, arrived at `at`: `true` to call the handler now, `false`
+    /// when it was folded into the running window. A trailing
+    /// call due at or before `at` must have been taken first ([`Window::take`]), so that it
+    /// keeps its place before `m`.
+    pub fn admit(&mut self, at: u64, m: &Message) -> bool {
+        if self.ms == 0 {
+            return true;
+        }
+        if at < self.end {
+            self.folded = self.folded.saturating_add(1);
+            self.latest = Some(m.clone());
+            return false;
+        }
+        self.end = at.saturating_add(self.ms);
+        true
     }
 
-    /// Whether no window is open.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// When a trailing call is due: the end of a window that folded messages.
+    pub fn due(&self) -> Option<u64> {
+        (self.folded > 0).then_some(self.end)
     }
 
-    /// Forgets the windows of subscriptions that `live` rejects (unsubscribed, dropped
-    /// with their tab): their folded messages are never delivered.
-    pub fn retain(&mut self, mut live: impl FnMut(SubId) -> bool) {
-        self.0.retain(|w| live(w.id));
+    /// Takes the trailing call (the latest message and how many it stands for) and starts
+    /// the next window at the old end; `None` when nothing was folded.
+    pub fn take(&mut self) -> Option<(Message, u32)> {
+        let m = self.latest.take()?;
+        self.end = self.end.saturating_add(self.ms);
+        Some((m, core::mem::take(&mut self.folded)))
     }
 
-    /// Forgets every window (the manager closed).
-    pub fn clear(&mut self) {
-        self.0.clear();
+    /// Forgets the running window and what it folded (the manager closed).
+    pub fn reset(&mut self) {
+        *self = Window::new(self.ms);
     }
 }
 
@@ -127,49 +98,30 @@ mod tests {
 
     #[test]
     fn leading_then_one_trailing_call_per_window() {
-        let mut w = Windows::default();
-        assert!(w.admit(1, 100, 0, &msg("a")), "quiet: called at once");
-        assert!(!w.admit(1, 100, 10, &msg("b")));
-        assert!(!w.admit(1, 100, 99, &msg("c")));
-        assert_eq!(w.next_due(), Some(100));
-        assert_eq!(w.take_due(99), None);
-        assert_eq!(w.take_due(100), Some((1, msg("c"), 2)));
-        assert_eq!(w.take_due(100), None);
-        // The trailing call opened [100, 200): a message in it is folded.
-        assert!(!w.admit(1, 100, 150, &msg("d")));
-        assert_eq!(w.take_due(250), Some((1, msg("d"), 1)));
-        // [200, 300) folds nothing: quiet after 300, the next message is called at once.
-        assert_eq!(w.next_due(), None);
-        assert_eq!(w.take_due(300), None);
-        assert!(w.is_empty());
-        assert!(w.admit(1, 100, 301, &msg("e")));
+        let mut w = Window::new(100);
+        assert!(w.admit(0, &msg("a")), "quiet: called at once");
+        assert_eq!(w.due(), None, "nothing folded: no deadline");
+        assert!(!w.admit(10, &msg("b")));
+        assert!(!w.admit(99, &msg("c")));
+        assert_eq!(w.due(), Some(100));
+        assert_eq!(w.take(), Some((msg("c"), 2)));
+        assert_eq!(w.take(), None);
+        // The trailing call started [100, 200): a message in it is folded.
+        assert!(!w.admit(150, &msg("d")));
+        assert_eq!(w.due(), Some(200));
+        assert_eq!(w.take(), Some((msg("d"), 1)));
+        // [200, 300) folds nothing and lapses: a message at 300 is called at once.
+        assert_eq!(w.due(), None);
+        assert!(!w.admit(299, &msg("e")));
+        w.reset();
+        assert_eq!(w.due(), None);
+        assert!(w.admit(300, &msg("f")));
     }
 
     #[test]
-    fn windows_are_per_subscription_and_taken_in_time_order() {
-        let mut w = Windows::default();
-        assert!(w.admit(2, 50, 0, &msg("a")));
-        assert!(w.admit(1, 80, 10, &msg("a")));
-        assert!(!w.admit(1, 80, 20, &msg("b")));
-        assert!(!w.admit(2, 50, 20, &msg("b")));
-        assert_eq!(w.next_due(), Some(50));
-        assert_eq!(w.take_due(1000), Some((2, msg("b"), 1)));
-        assert_eq!(w.take_due(1000), Some((1, msg("b"), 1)));
-        assert_eq!(w.take_due(1000), None);
-        w.retain(|id| id != 1);
-        assert!(w.is_empty());
-    }
-
-    #[test]
-    fn a_late_window_end_still_folds_what_arrived_before_it() {
-        let mut w = Windows::default();
-        assert!(w.admit(1, 100, 0, &msg("a")));
-        assert!(!w.admit(1, 100, 50, &msg("b")));
-        // A message at 120 before the timer fired: the trailing call of [0, 100) comes first,
-        // and [100, 200) folds the new one.
-        assert_eq!(w.take_due(120), Some((1, msg("b"), 1)));
-        assert!(!w.admit(1, 100, 120, &msg("c")));
-        w.clear();
-        assert_eq!(w.next_due(), None);
+    fn exact_subscriptions_never_fold() {
+        let mut w = Window::new(0);
+        assert!((0..5).all(|t| w.admit(t, &msg("a"))));
+        assert_eq!((w.due(), w.take()), (None, None));
     }
 }

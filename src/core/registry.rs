@@ -4,6 +4,8 @@
 //! Handlers themselves live in the shell (they are JS functions); the core decides who is
 //! called, the shell looks each one up again at call time so one removed meanwhile is skipped.
 
+use super::coalesce::Window;
+use super::notice::Message;
 use crate::prelude::*;
 /// A subscription id, unique for the life of a manager.
 pub type SubId = u32;
@@ -21,9 +23,8 @@ pub struct Subscription {
     pub persist: bool,
     /// Wants a `source: 'resync'` call after a gap.
     pub resync: bool,
-    /// Folds the messages of each `coalesce_ms` window into one trailing call (0: every
-    /// message is its own call). See `manager::coalesce`.
-    pub coalesce_ms: u64,
+    /// Its coalescing window (`coalesceMs`; length 0: every message is its own call).
+    pub window: Window,
     /// When it was made (ms, the manager's clock).
     pub created: u64,
 }
@@ -91,7 +92,7 @@ impl Registry {
             tab: o.tab,
             persist: o.persist,
             resync: o.resync,
-            coalesce_ms: o.coalesce_ms,
+            window: Window::new(o.coalesce_ms),
             created,
         });
         id
@@ -139,14 +140,53 @@ impl Registry {
 
     /// Ids of the subscriptions matching `code`, in subscription order.
     pub fn matching(&self, code: &str) -> Vec<SubId> {
-        self.matching_subs(code).map(|s| s.id).collect()
-    }
-
-    /// The subscriptions matching `code`, in subscription order.
-    pub fn matching_subs<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Subscription> {
         self.subs
             .iter()
-            .filter(move |s| glob_match(&s.pattern, code))
+            .filter(|s| glob_match(&s.pattern, code))
+            .map(|s| s.id)
+            .collect()
+    }
+
+    /// Ids of the subscriptions to call now with `m`, arrived at `at`, in subscription
+    /// order: every match but the coalescing ones whose running window folds it (see
+    /// `core::coalesce`). Trailing calls due by `at` must have been taken first.
+    pub fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
+        let mut ids = Vec::new();
+        for s in &mut self.subs {
+            if glob_match(&s.pattern, &m.notice.code) && s.window.admit(at, m) {
+                ids.push(s.id);
+            }
+        }
+        ids
+    }
+
+    /// When the next trailing call is due (the earliest window holding folded messages).
+    pub fn next_due(&self) -> Option<u64> {
+        self.subs.iter().filter_map(|s| s.window.due()).min()
+    }
+
+    /// Takes the earliest trailing call (subscription order among windows ending
+    /// together): the subscription, the latest message, how many it stands for. The caller
+    /// knows it is due ([`Registry::next_due`]).
+    pub fn take_earliest(&mut self) -> Option<(SubId, Message, u32)> {
+        let mut first: Option<(u64, usize)> = None;
+        for (i, s) in self.subs.iter().enumerate() {
+            if let Some(end) = s.window.due() {
+                if first.is_none_or(|(e, _)| end < e) {
+                    first = Some((end, i));
+                }
+            }
+        }
+        let s = self.subs.get_mut(first?.1)?;
+        let (m, n) = s.window.take()?;
+        Some((s.id, m, n))
+    }
+
+    /// Forgets every running window and what it folded (the manager closed).
+    pub fn reset_windows(&mut self) {
+        for s in &mut self.subs {
+            s.window.reset();
+        }
     }
 
     /// Ids of the subscriptions that asked for resync calls.

@@ -25,14 +25,16 @@ pub enum Timer {
     Coalesce = 6,
 }
 
-const ALL: [Timer; 7] = [
+/// The transport's timers. Not [`Timer::Coalesce`]: `Manager::poll_output` takes every
+/// trailing call due by the input's time and sets the next deadline, so it never stays in
+/// the past once the outputs are drained.
+const ALL: [Timer; 6] = [
     Timer::Handshake,
     Timer::Useful,
     Timer::Heartbeat,
     Timer::Retry,
     Timer::Poll,
     Timer::Fetch,
-    Timer::Coalesce,
 ];
 
 /// One optional deadline (ms, the manager's clock) per [`Timer`].
@@ -70,8 +72,15 @@ impl Timers {
         self.0.iter().flatten().min().copied()
     }
 
-    /// Clears every timer still due at `now`: after a timer input nothing may stay in the
-    /// past, or the shell's timer would fire again at once, forever.
+    /// Clears every transport timer (all but [`Timer::Coalesce`]).
+    pub fn clear_transport(&mut self) {
+        for t in ALL {
+            self.clear(t);
+        }
+    }
+
+    /// Clears every transport timer still due at `now`: after a timer input nothing may
+    /// stay in the past, or the shell's timer would fire again at once, forever.
     pub fn clear_due(&mut self, now: u64) {
         for t in ALL {
             if self.due(t, now) {

@@ -11,7 +11,7 @@ use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
 use super::port::{self, ev, JsPort};
-use crate::core::config::millis;
+use crate::core::config::MAX_MS;
 use crate::core::{Input, SubId, SubOptions};
 use crate::prelude::*;
 use alloc::rc::Rc;
@@ -67,25 +67,17 @@ impl Settings {
     }
 }
 
-/// Validates a `coalesceMs` value: `0` (the facade's value when absent) means exact
-/// calls; otherwise any positive number of milliseconds (`NaN` stands for a wrong type).
+/// Whether `v` is a valid `coalesceMs`: `0` (the facade's value when absent) for exact
+/// calls, or any positive number of milliseconds (`NaN` stands for a wrong type). The
+/// facade throws `invalid-option` (`coalesceMs`) when it is not.
 ///
 /// ```js
-/// checkCoalesce(250); // fine; checkCoalesce(-1) throws
+/// checkCoalesce(250); // true; checkCoalesce(-1) is false
 /// ```
-///
-/// # Errors
-/// Throws an `Error` with `code: 'invalid-option'` naming `coalesceMs`.
 #[wasm_bindgen(js_name = checkCoalesce)]
-pub fn check_coalesce(v: f64) -> Result<(), JsValue> {
-    coalesce_ms(v).map(drop)
-}
-
-fn coalesce_ms(v: f64) -> Result<u64, JsValue> {
-    if v == 0.0 {
-        return Ok(0);
-    }
-    millis("coalesceMs", v).map_err(|e| to_js_error(&e))
+pub fn check_coalesce(v: f64) -> bool {
+    // `millis` without its error: positive, finite and at most MAX_MS (NaN fails both).
+    v == 0.0 || (v > 0.0 && v <= MAX_MS)
 }
 
 /// Subscription flags of [`Engine::subscribe`].
@@ -142,29 +134,28 @@ impl Engine {
     }
 
     /// Adds a subscription to `pattern` (non-empty) for `tab`; `flags`: [`flags`];
-    /// `coalesce`: the `coalesceMs` option (see [`check_coalesce`]). Returns its id; the facade
+    /// `coalesce`: the `coalesceMs` option, 0 for none, already checked by
+    /// [`check_coalesce`] (the one place it is validated). Returns its id; the facade
     /// registers the handler under it.
     ///
     /// ```js
     /// const id = engine.subscribe('POST:/kimchi/*', undefined, 2, 250);
     /// ```
-    ///
-    /// # Errors
-    /// Throws (`invalid-option`, `coalesceMs`) for a bad `coalesce`; nothing is subscribed.
     pub fn subscribe(
         &self,
         pattern: &str,
         tab: Option<String>,
         flags: u32,
         coalesce: f64,
-    ) -> Result<SubId, JsValue> {
+    ) -> SubId {
         let options = SubOptions {
             tab: tab.filter(|t| !t.is_empty()),
             persist: flags & flags::PERSIST != 0,
             resync: flags & flags::RESYNC != 0,
-            coalesce_ms: coalesce_ms(coalesce)?,
+            // Checked; the cast saturates and maps anything else to 0 (exact calls).
+            coalesce_ms: coalesce as u64,
         };
-        Ok(self.inner.subscribe(pattern, options))
+        self.inner.subscribe(pattern, options)
     }
 
     /// Removes subscription `id`; `false` when it was already gone.

@@ -18,10 +18,10 @@ extern "C" {
     /// Stops any delivery under way (the manager closed).
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
-    /// Calls the handlers of `ids` with `{ code, source, message?, timestamp?, coalesced? }`
+    /// Calls the handlers of `ids` with `{ code, source, coalesced, message?, timestamp? }`
     /// (source: 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the same as the previous
-    /// call's; `coalesced` 0: none, a resync call); returns how many threw (see
-    /// [`failed_id`]).
+    /// call's; `coalesced`: how many messages the call stands for, 0 for a resync call);
+    /// returns how many threw (see [`failed_id`]).
     pub fn dispatch(
         t: &Table,
         ids: Option<&[u32]>,

@@ -14,8 +14,9 @@
 //! Coalescing subscriptions (`coalesceMs`, rule in `core::coalesce`) are decided at the same
 //! point, with the message's arrival time: a folded message is left out of the call list,
 //! and a trailing call is one more `Deliver` with a single id. Trailing calls due before a
-//! queued message (or before the coalescing deadline's tick) are taken first, so calls keep
-//! time order. A subscription removed by any path has its window forgotten at once.
+//! queued message arrived (or by the time of the last input, such as the coalescing
+//! deadline's timer) are taken first, one at a time, so calls keep time order and one
+//! removed meanwhile is never made.
 
 use super::{Manager, Output};
 use crate::core::io::Broadcast;
@@ -37,8 +38,6 @@ enum Queued {
     Message(Message, u64),
     /// A gap: resync subscribers are listed when it is taken.
     Resync,
-    /// The coalescing deadline passed at this time: trailing calls due then are taken.
-    Tick(u64),
 }
 
 /// Outputs waiting for the shell, in order.
@@ -48,11 +47,6 @@ pub(super) struct Outbox(VecDeque<Queued>);
 impl Outbox {
     pub(super) fn push(&mut self, o: Output) {
         self.0.push_back(Queued::Now(o));
-    }
-
-    /// Queues the coalescing tick of time `now`.
-    pub(super) fn tick(&mut self, now: u64) {
-        self.0.push_back(Queued::Tick(now));
     }
 
     /// Forgets every queued message and resync (on `close()`).
@@ -75,11 +69,14 @@ impl Manager {
     /// nobody subscribes to is skipped.
     pub fn poll_output(&mut self) -> Option<Output> {
         loop {
-            // Trailing calls due before the next message (or tick) arrived come first.
-            if let Some(&(Queued::Message(_, at) | Queued::Tick(at))) = self.out.0.front() {
-                if let Some(o) = self.trailing(at) {
-                    return Some(o);
-                }
+            // Trailing calls due before the next message arrived (or by the time of the
+            // last input) come first, one at a time.
+            let at = match self.out.0.front() {
+                Some(&Queued::Message(_, at)) => at,
+                _ => self.now,
+            };
+            if let Some(o) = self.trailing(at) {
+                return Some(o);
             }
             match self.out.0.pop_front()? {
                 Queued::Now(o) => return Some(o),
@@ -90,48 +87,27 @@ impl Manager {
                     }
                 }
                 Queued::Resync => return Some(Output::Resync(self.registry.resync_targets())),
-                Queued::Tick(_) => {}
             }
         }
     }
 
-    /// The ids to call now for `m`, arrived at `at`: every matching subscription but the
-    /// coalescing ones whose open window folds it.
+    /// The ids to call now for `m`, arrived at `at` (see `Registry::admit`).
     fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
-        let mut folded = false;
-        let windows = &mut self.windows;
-        let ids = self
-            .registry
-            .matching_subs(&m.notice.code)
-            .filter(|s| {
-                let now = s.coalesce_ms == 0 || windows.admit(s.id, s.coalesce_ms, at, m);
-                folded |= !now;
-                now
-            })
-            .map(|s| s.id)
-            .collect();
-        if folded {
-            self.timers.put(Timer::Coalesce, self.windows.next_due());
-        }
+        let ids = self.registry.admit(m, at);
+        self.timers.put(Timer::Coalesce, self.registry.next_due());
         ids
     }
 
-    /// The next trailing call due at or before `at`, for a subscription still live.
+    /// The next trailing call due at or before `at`. The coalescing deadline is always the
+    /// registry's next due one (set wherever a window changes), so this is O(1) when none is.
     fn trailing(&mut self, at: u64) -> Option<Output> {
-        if self.windows.is_empty() {
+        if !self.timers.due(Timer::Coalesce, at) {
             return None;
         }
-        let due = self.windows.take_due(at);
-        self.timers.put(Timer::Coalesce, self.windows.next_due());
-        let (id, m, n) = due?;
+        let taken = self.registry.take_earliest();
+        self.timers.put(Timer::Coalesce, self.registry.next_due());
+        let (id, m, n) = taken?;
         Some(Output::Deliver(m, alloc::vec![id], n))
-    }
-
-    /// Forgets the windows of subscriptions that are gone, with their pending calls.
-    pub(super) fn forget_windows(&mut self) {
-        let registry = &self.registry;
-        self.windows.retain(|id| registry.contains(id));
-        self.timers.put(Timer::Coalesce, self.windows.next_due());
     }
 
     /// Number of messages waiting in the outbox (decoded, not yet delivered).

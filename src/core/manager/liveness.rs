@@ -42,11 +42,6 @@ impl Manager {
             self.timers.clear(Timer::Poll);
             self.request_fetch(now);
         }
-        if self.timers.due(Timer::Coalesce, now) {
-            // Trailing calls are taken in outbox order (after what is queued before them),
-            // which sets the next coalescing deadline.
-            self.out.tick(now);
-        }
         self.timers.clear_due(now);
     }
 

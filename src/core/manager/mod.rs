@@ -21,7 +21,6 @@
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
 
 use super::backoff::Backoff;
-use super::coalesce::Windows;
 use super::config::Config;
 use super::dedupe::Seen;
 use super::error::Error;
@@ -148,8 +147,6 @@ pub struct Manager {
     decoder: Decoder,
     seen: Seen,
     registry: Registry,
-    /// The coalescing windows of the subscriptions that asked for them.
-    windows: Windows,
     /// A live transport was lost since the last `resync`.
     gap: bool,
     hidden_since: Option<u64>,
@@ -161,6 +158,9 @@ pub struct Manager {
     snapshot: Vec<super::notice::Notice>,
     out: Outbox,
     stats: Stats,
+    /// The time of the input being handled (or of the last one): trailing calls due by
+    /// then are taken by `poll_output`.
+    now: u64,
 }
 
 impl Manager {
@@ -181,7 +181,6 @@ impl Manager {
             gen: 0,
             failures: 0,
             registry: Registry::default(),
-            windows: Windows::default(),
             gap: false,
             hidden_since: None,
             unavailable_reported: false,
@@ -189,6 +188,7 @@ impl Manager {
             snapshot: Vec::new(),
             out: Outbox::default(),
             stats: Stats::default(),
+            now: 0,
         })
     }
 
@@ -224,16 +224,12 @@ impl Manager {
     /// Removes a subscription; `false` when already gone. A trailing call it had pending
     /// is never made.
     pub fn unsubscribe(&mut self, id: SubId) -> bool {
-        let gone = self.registry.remove(id);
-        self.forget_windows();
-        gone
+        self.registry.remove(id)
     }
 
     /// Drops every subscription of `tab`; returns their ids.
     pub fn close_tab(&mut self, tab: &str) -> Vec<SubId> {
-        let gone = self.registry.close_tab(tab);
-        self.forget_windows();
-        gone
+        self.registry.close_tab(tab)
     }
 
     /// This manager's role across the tabs of its origin.
@@ -258,6 +254,7 @@ impl Manager {
 
     /// Feeds one input at time `now_ms`. Never panics on any input.
     pub fn handle(&mut self, now: u64, input: Input) {
+        self.now = now;
         if self.is_closed() && !matches!(input, Input::Connect | Input::HashChange(_)) {
             // Closed means closed: nothing but `connect()` reopens (inputs of old sockets,
             // timers, lifecycle events are all ignored here).
@@ -367,7 +364,7 @@ impl Manager {
         self.gap = false;
         // Nothing queued for handlers survives a close, nor any pending trailing call.
         self.out.discard_deliveries();
-        self.windows.clear();
+        self.registry.reset_windows();
         self.timers.clear(Timer::Coalesce);
         self.go(now, Conn::Closed, Reason::Closed);
     }
@@ -380,9 +377,7 @@ impl Manager {
         self.abort_fetch();
         // Every transport deadline goes; the subscriptions' coalescing windows stay (a page
         // back from the bfcache still makes its trailing calls).
-        let coalesce = self.timers.get(Timer::Coalesce);
-        self.timers = Timers::default();
-        self.timers.put(Timer::Coalesce, coalesce);
+        self.timers.clear_transport();
         live
     }
 
@@ -390,7 +385,6 @@ impl Manager {
         if self.cfg.auto_tab_cleanup {
             let gone = self.registry.drop_tab_scoped(at.min(now));
             if !gone.is_empty() {
-                self.forget_windows();
                 self.out.push(Output::Dropped(gone));
             }
         }
