@@ -172,7 +172,7 @@ impl Registry {
         let mut first: Option<(u64, usize)> = None;
         for (i, s) in self.subs.iter().enumerate() {
             if let Some(end) = s.window.due() {
-                if first.is_none_or(|(e, _)| end < e) {
+                if first.map_or(true, |(e, _)| end < e) {
                     first = Some((end, i));
                 }
             }

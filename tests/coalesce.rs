@@ -1,0 +1,451 @@
+//! Coalescing subscriptions (`coalesceMs`) under a simulated clock: one leading call after a
+//! quiet window, one trailing call per window with the latest message and `coalesced: n`,
+//! never a trailing call after the subscription is gone, resync kept apart, and frame
+//! boundaries invisible. A small shell drives the core the way `src/web` does: one output
+//! at a time, handlers looked up at call time and allowed to call back into the manager,
+//! and the one timer fired at `poll_timeout()`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use wok_push::core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
+
+/// What a handler does when it is called.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Action {
+    /// Unsubscribe the n-th subscription (modulo their number).
+    Unsubscribe(usize),
+    CloseTab(&'static str),
+    /// A `hashchange` now (tab cleanup).
+    HashChange,
+    Close,
+}
+
+/// One handler call: subscription ordinal, message ordinal (`None`: resync), `coalesced`, time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Call {
+    sub: usize,
+    msg: Option<usize>,
+    n: u32,
+    at: u64,
+}
+
+/// The handler script: (subscription ordinal, message ordinal) -> actions.
+type Script = BTreeMap<(usize, usize), Vec<Action>>;
+
+/// A subscription to make: pattern, tab, `coalesceMs`.
+type Spec = (&'static str, Option<&'static str>, u64);
+
+struct Shell {
+    m: Manager,
+    now: u64,
+    /// The socket attempt the core asked for last, and the one open.
+    asked: u32,
+    gen: u32,
+    /// Fetches the core started, answered (empty) after each drain.
+    fetches: Vec<u32>,
+    subs: Vec<SubId>,
+    calls: Vec<Call>,
+    epoch: u32,
+    script: Script,
+}
+
+impl Shell {
+    fn new(specs: &[Spec], script: Script) -> Shell {
+        let mut s = Shell {
+            m: Manager::new(Config::default(), 7).expect("config"),
+            now: 1_000,
+            asked: 0,
+            gen: 0,
+            fetches: Vec::new(),
+            subs: Vec::new(),
+            calls: Vec::new(),
+            epoch: 0,
+            script,
+        };
+        for &(p, tab, ms) in specs {
+            let o = SubOptions {
+                tab: tab.map(String::from),
+                resync: true,
+                coalesce_ms: ms,
+                ..SubOptions::default()
+            };
+            // Made before the run starts (a hashchange in it drops the tab-scoped ones).
+            s.subs.push(s.m.subscribe(s.now - 10, p, o));
+        }
+        s.connect();
+        s
+    }
+
+    fn connect(&mut self) {
+        self.input(Input::Connect);
+        self.open();
+    }
+
+    /// The server accepts the attempt the core asked for.
+    fn open(&mut self) {
+        self.gen = self.asked;
+        self.input(Input::SocketOpened(self.gen, "binary".into()));
+    }
+
+    fn input(&mut self, i: Input) {
+        self.m.handle(self.now, i);
+        self.drain();
+        // `GET /notifications` answers at once, with nothing.
+        while let Some(g) = self.fetches.pop() {
+            let answer = wok_push::core::FetchResult::Answer(200, "[]".into());
+            self.m.handle(self.now, Input::Fetched(g, answer));
+            self.drain();
+        }
+    }
+
+    /// Advances to `t`, firing the one timer at each deadline on the way.
+    fn advance(&mut self, t: u64) {
+        while let Some(d) = self.m.poll_timeout().filter(|&d| d <= t) {
+            self.now = self.now.max(d);
+            self.input(Input::Timer(0));
+        }
+        self.now = self.now.max(t);
+    }
+
+    fn frame(&mut self, at: u64, bytes: &[u8]) {
+        self.advance(at);
+        self.input(Input::SocketFrame(self.gen, Frame::Binary(bytes.to_vec())));
+    }
+
+    fn drain(&mut self) {
+        while let Some(o) = self.m.poll_output() {
+            let (msg, ids, n) = match o {
+                Output::Deliver(msg, ids, n) => {
+                    let k: usize = msg.notice.code[1..].parse().expect("ordinal");
+                    (Some(k), ids, n)
+                }
+                Output::Resync(ids) => (None, ids, 0),
+                Output::OpenSocket(g) => {
+                    self.asked = g;
+                    continue;
+                }
+                Output::Fetch(g) => {
+                    self.fetches.push(g);
+                    continue;
+                }
+                _ => continue,
+            };
+            let epoch = self.epoch;
+            for id in ids {
+                if self.epoch != epoch {
+                    break;
+                }
+                if !self.m.registry().contains(id) {
+                    continue;
+                }
+                let sub = self.subs.iter().position(|&s| s == id).expect("known");
+                self.calls.push(Call {
+                    sub,
+                    msg,
+                    n,
+                    at: self.now,
+                });
+                let actions = msg
+                    .and_then(|k| self.script.get(&(sub, k)).cloned())
+                    .unwrap_or_default();
+                for a in actions {
+                    self.act(&a);
+                }
+            }
+        }
+    }
+
+    fn act(&mut self, a: &Action) {
+        match a {
+            Action::Unsubscribe(n) => {
+                let id = self.subs[n % self.subs.len()];
+                self.m.unsubscribe(id);
+            }
+            Action::CloseTab(t) => {
+                self.m.close_tab(t);
+            }
+            // Re-entrant inputs only mutate: the outermost drain goes on.
+            Action::HashChange => self.m.handle(self.now, Input::HashChange(self.now)),
+            Action::Close => {
+                self.m.handle(self.now, Input::Close);
+                self.epoch += 1;
+            }
+        }
+    }
+
+    /// Calls of subscription `sub` as (message, coalesced, time).
+    fn of(&self, sub: usize) -> Vec<(Option<usize>, u32, u64)> {
+        self.calls
+            .iter()
+            .filter(|c| c.sub == sub)
+            .map(|c| (c.msg, c.n, c.at))
+            .collect()
+    }
+}
+
+/// `letters[k]` at `times[k]`: codes `A0`, `B1`, … (letter, then ordinal).
+fn message(letter: char, k: usize) -> Vec<u8> {
+    format!("{letter}{k}//EOM//").into_bytes()
+}
+
+/// Runs messages (letter, arrival time) with `framing`: `true` puts all messages of one
+/// time into one frame, `false` one message per frame. Drives 10 s past the last one.
+fn run(specs: &[Spec], msgs: &[(char, u64)], one_frame_per_time: bool, script: &Script) -> Shell {
+    let mut s = Shell::new(specs, script.clone());
+    let start = s.now;
+    let mut k = 0;
+    while k < msgs.len() {
+        let t = msgs[k].1;
+        let mut bytes = Vec::new();
+        while k < msgs.len() && msgs[k].1 == t {
+            if one_frame_per_time {
+                bytes.extend(message(msgs[k].0, k));
+            } else {
+                s.frame(start + t, &message(msgs[k].0, k));
+            }
+            k += 1;
+        }
+        if one_frame_per_time {
+            s.frame(start + t, &bytes);
+        }
+    }
+    let last = msgs.last().map_or(0, |m| m.1);
+    s.advance(start + last + 10_000);
+    s
+}
+
+fn burst(n: usize, every: u64) -> Vec<(char, u64)> {
+    (0..n).map(|k| ('A', k as u64 * every)).collect()
+}
+
+const T0: u64 = 1_000;
+
+#[test]
+fn a_burst_gives_one_leading_and_one_trailing_call_with_the_latest_message() {
+    // Five messages in one instant, then nothing: the first at once, the other four folded
+    // into one call at the window's end. An exact subscriber gets all five.
+    let specs = [("A*", None, 250), ("A*", None, 0)];
+    for framing in [true, false] {
+        let s = run(&specs, &burst(5, 0), framing, &Script::new());
+        assert_eq!(
+            s.of(0),
+            vec![(Some(0), 1, T0), (Some(4), 4, T0 + 250)],
+            "one frame: {framing}"
+        );
+        let exact: Vec<_> = s.of(1).iter().map(|c| (c.0, c.1)).collect();
+        assert_eq!(exact, (0..5).map(|k| (Some(k), 1)).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn fifty_events_in_500_ms_make_three_calls_that_count_all_fifty() {
+    let s = run(&[("A*", None, 250)], &burst(50, 10), false, &Script::new());
+    // [0, 250) folds 10..240, [250, 500) folds 250..490, [500, 750) folds none and lapses.
+    assert_eq!(
+        s.of(0),
+        vec![
+            (Some(0), 1, T0),
+            (Some(24), 24, T0 + 250),
+            (Some(49), 25, T0 + 500)
+        ]
+    );
+    assert_eq!(s.of(0).iter().map(|c| c.1).sum::<u32>(), 50);
+}
+
+#[test]
+fn a_message_after_a_quiet_window_is_called_at_once() {
+    let msgs = [('A', 0), ('A', 100), ('A', 600), ('A', 1_200)];
+    let s = run(&[("A*", None, 250)], &msgs, false, &Script::new());
+    assert_eq!(
+        s.of(0),
+        vec![
+            (Some(0), 1, T0),
+            (Some(1), 1, T0 + 250),
+            // [250, 500) folded nothing: quiet again at 600.
+            (Some(2), 1, T0 + 600),
+            (Some(3), 1, T0 + 1_200),
+        ]
+    );
+}
+
+#[test]
+fn the_window_end_is_a_deadline_of_the_one_timer() {
+    let mut s = Shell::new(&[("A*", None, 300)], Script::new());
+    s.frame(T0, b"A0//EOM//A1//EOM//");
+    assert_eq!(
+        s.m.poll_timeout(),
+        Some(T0 + 300),
+        "the trailing call, before any heartbeat"
+    );
+    s.advance(T0 + 299);
+    assert_eq!(s.of(0).len(), 1);
+    s.advance(T0 + 300);
+    assert_eq!(s.of(0), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
+    assert!(
+        s.m.poll_timeout().is_some_and(|t| t > T0 + 300 + 1_000),
+        "only the heartbeat left"
+    );
+}
+
+#[test]
+fn no_trailing_call_after_the_subscription_is_gone() {
+    // Each removal path, made by the handler of the leading call (re-entrant) and between
+    // frames: unsubscribe, closeTab, tab cleanup on hashchange, close.
+    let specs = [("A*", Some("t"), 250), ("A*", None, 0)];
+    for action in [
+        Action::Unsubscribe(0),
+        Action::CloseTab("t"),
+        Action::HashChange,
+        Action::Close,
+    ] {
+        let script = Script::from([((1, 1), vec![action.clone()])]);
+        let s = run(&specs, &burst(4, 0), true, &script);
+        assert_eq!(
+            s.of(0),
+            vec![(Some(0), 1, T0)],
+            "{action:?}: no trailing call"
+        );
+        let s = run(&specs, &burst(4, 0), false, &script);
+        assert_eq!(s.of(0), vec![(Some(0), 1, T0)], "{action:?}, one per frame");
+    }
+}
+
+#[test]
+fn close_and_reopen_forget_the_windows() {
+    let mut s = Shell::new(&[("A*", None, 250)], Script::new());
+    s.frame(T0, b"A0//EOM//A1//EOM//");
+    s.input(Input::Close);
+    s.connect();
+    s.advance(T0 + 100);
+    s.frame(T0 + 100, b"A2//EOM//");
+    s.advance(T0 + 5_000);
+    assert_eq!(s.of(0), vec![(Some(0), 1, T0), (Some(2), 1, T0 + 100)]);
+}
+
+#[test]
+fn a_resync_is_its_own_call_and_does_not_fold() {
+    let mut s = Shell::new(&[("A*", None, 250)], Script::new());
+    s.frame(T0, b"A0//EOM//A1//EOM//");
+    // The socket drops inside the window: a gap. Reconnect and catch up.
+    s.advance(T0 + 50);
+    s.input(Input::SocketClosed(s.gen));
+    let lost = s.asked;
+    while s.asked == lost {
+        let next = s.m.poll_timeout().expect("a retry");
+        s.advance(next);
+    }
+    s.open();
+    s.advance(T0 + 5_000);
+    let calls = s.of(0);
+    assert_eq!(calls[0], (Some(0), 1, T0));
+    assert!(calls.contains(&(
+        None,
+        0,
+        s.calls.iter().find(|c| c.msg.is_none()).expect("resync").at
+    )));
+    assert!(
+        calls.contains(&(Some(1), 1, T0 + 250)),
+        "the trailing call still comes: {calls:?}"
+    );
+    assert_eq!(calls.len(), 3);
+}
+
+#[test]
+fn windows_are_per_subscription_and_globs_carry_the_latest_code() {
+    let specs = [("*", None, 100), ("B*", None, 100)];
+    let msgs = [('A', 0), ('B', 10), ('A', 20)];
+    let s = run(&specs, &msgs, false, &Script::new());
+    assert_eq!(s.of(0), vec![(Some(0), 1, T0), (Some(2), 2, T0 + 100)]);
+    assert_eq!(s.of(1), vec![(Some(1), 1, T0 + 10)]);
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::sample::select(vec!["A*", "B*", "*"]),
+        prop::sample::select(vec![None, Some("t")]),
+        prop::sample::select(vec![0u64, 1, 50, 250]),
+    )
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        (0usize..4).prop_map(Action::Unsubscribe),
+        Just(Action::CloseTab("t")),
+        Just(Action::HashChange),
+        Just(Action::Close),
+    ]
+}
+
+/// Messages with non-decreasing arrival times (several may share one).
+fn messages() -> impl Strategy<Value = Vec<(char, u64)>> {
+    prop::collection::vec((prop::sample::select(vec!['A', 'B']), 0u64..120), 1..30).prop_map(|v| {
+        let mut t = 0;
+        v.into_iter()
+            .map(|(c, dt)| {
+                // Often the same instant (a frame's worth), sometimes a gap.
+                t += if dt < 60 { 0 } else { dt * 3 };
+                (c, t)
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    /// For any arrival times and any split into frames, each subscription's calls are the
+    /// same, and no message is lost from the count: the `coalesced` of a subscription that
+    /// stays live sum to the messages it matched.
+    #[test]
+    fn frames_do_not_matter_and_every_message_is_counted(
+        specs in prop::collection::vec(spec(), 1..4),
+        msgs in messages(),
+    ) {
+        let one = run(&specs, &msgs, true, &Script::new());
+        let each = run(&specs, &msgs, false, &Script::new());
+        prop_assert_eq!(&one.calls, &each.calls);
+        for (i, &(p, _, ms)) in specs.iter().enumerate() {
+            let matched = msgs.iter().filter(|m| p == "*" || p.starts_with(m.0)).count();
+            let calls = one.of(i);
+            prop_assert_eq!(calls.iter().map(|c| c.1 as usize).sum::<usize>(), matched);
+            if ms == 0 {
+                prop_assert!(calls.iter().all(|c| c.1 == 1));
+            }
+            // Calls of one subscription are at least a window apart, but for a leading call
+            // after a lapse (then more than a window after the previous trailing call).
+            for w in calls.windows(2) {
+                prop_assert!(w[1].2 >= w[0].2 + ms || ms == 0, "{:?}", calls);
+            }
+        }
+    }
+
+    /// With handlers that unsubscribe, close tabs, change the hash or close the manager, the
+    /// calls still do not depend on the framing, nothing is called after its subscription
+    /// went, and no subscription is called for more messages than it matched.
+    #[test]
+    fn removals_from_handlers_stop_trailing_calls(
+        specs in prop::collection::vec(spec(), 1..4),
+        msgs in messages(),
+        script in prop::collection::btree_map((0usize..4, 0usize..30),
+            prop::collection::vec(action(), 1..2), 0..4),
+    ) {
+        let one = run(&specs, &msgs, true, &script);
+        let each = run(&specs, &msgs, false, &script);
+        prop_assert_eq!(&one.calls, &each.calls);
+        for (i, &(p, ..)) in specs.iter().enumerate() {
+            let matched = msgs.iter().filter(|m| p == "*" || p.starts_with(m.0)).count();
+            let counted: usize = one.of(i).iter().filter(|c| c.0.is_some()).map(|c| c.1 as usize).sum();
+            prop_assert!(counted <= matched);
+            if !one.m.registry().contains(one.subs[i]) {
+                // Gone: its last call is not after the moment it went (the last call of any
+                // handler that could have removed it).
+                let last_own = one.of(i).last().map(|c| c.2);
+                let removed_by = one.calls.iter().rev().find(|c| c.msg.is_some_and(|k| script.contains_key(&(c.sub, k)))).map(|c| c.at);
+                if let (Some(l), Some(r)) = (last_own, removed_by) {
+                    prop_assert!(l <= r, "called at {} after a removal at {}", l, r);
+                }
+            }
+        }
+    }
+}
