@@ -46,6 +46,12 @@ export interface PushMessage {
   /** Notification first-seen time, WoK local ISO format (notifications only). */
   timestamp?: string;
   source: MessageSource;
+  /**
+   * How many messages this call stands for: 1 for an ordinary call; n for the trailing call
+   * of a subscription with `coalesceMs` (the latest of n messages folded in its window);
+   * 0 for a `'resync'` call.
+   */
+  coalesced: number;
 }
 
 export type PushHandler = (msg: PushMessage) => void;
@@ -97,6 +103,19 @@ export interface SubscribeOptions {
   persist?: boolean;
   /** Also call the handler with `source: 'resync'` after a gap. Default false. */
   resync?: boolean;
+  /**
+   * Coalescing window in ms (contract 2; `push.contract >= 2`): the first message after a
+   * quiet window is delivered at once, the others matching within `coalesceMs` are folded into
+   * ONE trailing call at the window's end, with the latest message and `coalesced: n`.
+   * Absent or 0: every message is its own call.
+   */
+  coalesceMs?: number;
+}
+
+/** Options of `installWokCompat()`. */
+export interface WokCompatOptions {
+  /** Applied to every `wok.addNotificationListener` listener (see `SubscribeOptions.coalesceMs`). Off by default. */
+  coalesceMs?: number;
 }
 
 /** This page's part in the shared connection: runs it, follows another tab, or not shared. */
@@ -128,8 +147,8 @@ export class PushManager {
   free(): void;
   /** Subscribes `handler` to a code or a glob (`*` matches any run). Handlers run in subscription order. */
   subscribe(code: string, handler: PushHandler, options?: SubscribeOptions): Subscription;
-  /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined`, as in stock WoK) dropped on the next `hashchange`; also called after a gap. */
-  addNotificationListener(msg: string, handler: (msg: string) => void, persist?: unknown): void;
+  /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined`, as in stock WoK) dropped on the next `hashchange`; also called after a gap. `options.coalesceMs`: contract 2. */
+  addNotificationListener(msg: string, handler: (msg: string) => void, persist?: unknown, options?: WokCompatOptions): void;
   /** Adds a listener; returns an idempotent function that removes it. */
   on(event: 'state', listener: (e: StateEvent) => void): () => void;
   on(event: 'error', listener: (e: PushError) => void): () => void;
@@ -173,8 +192,12 @@ export class Subscription {
  */
 export function connect(options?: ConnectOptions): PushManager;
 
-/** Installs `wok.addNotificationListener` and `wok.startNotificationWebSocket` on `wok`, backed by the page's manager. */
-export function installWokCompat(wok: WokLike): void;
+/**
+ * Installs `wok.addNotificationListener` and `wok.startNotificationWebSocket` on `wok`, backed
+ * by the page's manager; with `{ coalesceMs }` every listener coalesces. Throws a `PushError`
+ * (`invalid-option`) for a bad `coalesceMs`.
+ */
+export function installWokCompat(wok: WokLike, options?: WokCompatOptions): void;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 export type SyncInitInput = BufferSource | WebAssembly.Module;

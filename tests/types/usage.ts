@@ -10,8 +10,12 @@ async function main(): Promise<void> {
     const code: string = msg.code;
     const source: 'push' | 'poll' | 'resync' = msg.source;
     const text: string | undefined = msg.message;
-    void code; void source; void text;
+    const folded: number = msg.coalesced;
+    void code; void source; void text; void folded;
   }, { tab: 'kimchi-guests', persist: false, resync: true });
+  push.subscribe('POST:/wok/logs', () => {}, { coalesceMs: 250 });
+  push.addNotificationListener('POST:/wok/logs', (code: string) => void code, true, { coalesceMs: 250 });
+  installWokCompat({ name: 'wok' }, { coalesceMs: 250 });
   push.subscribe('POST:/kimchi/*', () => {});
   const ok: boolean = sub.unsubscribe();
   const off: () => void = push.on('state', (e: StateEvent) => {
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
   push.on('state', (e: PushError) => e.code);
   // @ts-expect-error: not an error code
   push.on('error', (e) => e.code === 'no-such-code');
+  // @ts-expect-error: coalesceMs is a number of ms
+  push.subscribe('X', () => {}, { coalesceMs: '250ms' });
   // @ts-expect-error: state is read-only
   push.state = 'open';
 }
