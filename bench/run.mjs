@@ -287,6 +287,52 @@ for (const n of [1, 5]) {
   await ctx.close();
 }
 
+// 9. Refresh storms ------------------------------------------------------------------------
+// The stock call sites (tests/pages/stock.html on installWokCompat): one tab on kimchi's
+// guests (METHOD:/kimchi/vms → kimchi.listVmsAuto → GET /plugins/kimchi/vms), one on the
+// user log (POST:/wok/logs → GET /logs), sharing the page's connection as tabs do. A burst
+// within 500 ms: 50 libvirt VM events (one every 10 ms) and 10 REST calls (each pushes its
+// code, then POST:/wok/logs). Handler calls and the GETs they trigger, per tab.
+console.log('storm');
+async function storm(coalesceMs) {
+  await control('reset', {});
+  const ctx = await browser.newContext();
+  const tabs = {};
+  for (const hash of ['plugins/kimchi/guests', 'wok/logs']) {
+    const p = await ctx.newPage();
+    await p.goto(`${backend.url}/test/stock.html${coalesceMs ? `?coalesceMs=${coalesceMs}` : ''}#${hash}`);
+    await p.waitForFunction(() => window.ready === true && window.WokPush.connect().state === 'open');
+    tabs[hash] = p;
+  }
+  await sleep(500);
+  for (const p of Object.values(tabs)) await p.evaluate(() => { window.log.length = 0; });
+  const t0 = Date.now();
+  // Event i at t0 + 10·i ms (scheduled, not one after the other's answer).
+  await Promise.all(Array.from({ length: 50 }, (_, i) => sleep(10 * i).then(async () => {
+    await control('push', { messages: ['METHOD:/kimchi/vms'] });
+    if (i % 5 === 0) await control('rest', { code: `POST:/kimchi/vms/vm${i}/start` });
+  })));
+  const burstMs = Date.now() - t0;
+  await sleep(1500 + coalesceMs);
+  const gets = (path) => (state) => state.filter((l) => l.method === 'GET' && l.path === path && l.t >= t0).length;
+  const log = await control('log');
+  const calls = async (p, name) => (await p.evaluate(() => window.log.slice())).filter((l) => l === name).length;
+  const out = {
+    burstMs,
+    guests: { calls: await calls(tabs['plugins/kimchi/guests'], 'kimchi.listVmsAuto'), gets: gets('/plugins/kimchi/vms')(log) },
+    logs: { calls: await calls(tabs['wok/logs'], 'wok.initUserLogConfigGridData'), gets: gets('/logs')(log) },
+  };
+  await ctx.close();
+  return out;
+}
+for (const ms of [0, 250]) {
+  const r = await storm(ms);
+  results[`storm${ms}`] = r;
+  const how = ms ? `coalesceMs ${ms}` : 'stock (no coalescing)';
+  fig('storm', `${how}: guests tab, listVmsAuto calls / GET /plugins/kimchi/vms (50 events in ${r.burstMs} ms)`, `${r.guests.calls} / ${r.guests.gets}`, '');
+  fig('storm', `${how}: user-log tab, initUserLogConfigGridData calls / GET /logs (10 REST calls)`, `${r.logs.calls} / ${r.logs.gets}`, '');
+}
+
 await browser.close();
 await backend.close();
 
