@@ -382,3 +382,41 @@ fn a_new_tab_gets_the_active_notifications_once_without_its_own_get() {
     );
     assert!(b.tabs[0].published > 0);
 }
+
+#[test]
+fn a_follower_coalesces_its_own_subscriptions_on_its_own_deadline() {
+    let mut b = Browser::new(2);
+    let follower = 1;
+    assert_eq!(b.tabs[follower].m.role(), Role::Follower);
+    let options = SubOptions {
+        coalesce_ms: 200,
+        ..SubOptions::default()
+    };
+    let sub = b.tabs[follower].m.subscribe(b.now, "METHOD:*", options);
+    b.push("METHOD:/kimchi/vms//EOM//METHOD:/kimchi/vms//EOM//METHOD:/kimchi/networks//EOM//");
+    // The leader published three messages; the follower's exact subscriber got all three and
+    // its coalescing one the first, with the window's end as the follower's only deadline.
+    assert_eq!(b.tabs[follower].got.len(), 3);
+    assert_eq!(b.tabs[follower].m.poll_timeout(), Some(b.now + 200));
+    b.now += 200;
+    let mut trailing = Vec::new();
+    b.tabs[follower].m.handle(b.now, Input::Timer(0));
+    while let Some(o) = b.tabs[follower].m.poll_output() {
+        if let Output::Deliver(m, ids, n) = o {
+            trailing.push((m.notice.code, ids, n));
+        }
+    }
+    assert_eq!(
+        trailing,
+        vec![("METHOD:/kimchi/networks".to_string(), vec![sub], 2)]
+    );
+    assert_eq!(
+        b.tabs[follower].m.poll_timeout(),
+        None,
+        "a follower arms nothing else"
+    );
+    assert_eq!(
+        b.tabs[0].m.poll_timeout().map(|t| t > b.now + 1_000),
+        Some(true)
+    );
+}
