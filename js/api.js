@@ -49,13 +49,12 @@ const RESOURCE_NAMES = ['socket', 'fetch', 'timer', 'pageListeners', 'handlers',
 const PERSIST = 1, RESYNC = 2;
 
 /**
- * `coalesceMs` of `o`, checked by Rust (`checkCoalesce`): 0 when absent; throws
- * `invalid-option` for a bad value (NaN stands for a wrong type).
+ * `coalesceMs` of `o`, checked by Rust (`checkCoalesce`): 0 when absent (or null); throws
+ * `invalid-option` for a bad value or another type.
  */
 const coalesce = (o) => {
-  const v = o?.coalesceMs;
-  const ms = v === undefined ? 0 : typeof v === 'number' ? v : NaN;
-  if (!checkCoalesce(ms)) throw invalid('coalesceMs');
+  const ms = o?.coalesceMs ?? 0;
+  if (typeof ms !== 'number' || !checkCoalesce(ms)) throw invalid('coalesceMs');
   return ms;
 };
 
@@ -140,9 +139,9 @@ export function connect(options) {
  */
 export function installWokCompat(wok, options) {
   if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
-  const o = { coalesceMs: coalesce(options) };
+  coalesce(options); // checked now; each listener reads it again
   const m = getOrCreate(undefined);
-  wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, o);
+  wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, options);
   wok.startNotificationWebSocket = m.open.bind(m);
 }
 

@@ -62,10 +62,6 @@ export function sendHeartbeat(port, gen, base64) {
   try { ws.send(base64 ? 'aGVhcnRiZWF0' : new TextEncoder().encode('heartbeat')); } catch (_) { /* closing */ }
 }
 
-/** The open socket's bufferedAmount (0 without one). */
-export function buffered(port) {
-  return port.ws === null ? 0 : port.ws.bufferedAmount;
-}
 
 /** Starts GET `url` as fetch `gen` (WoK's headers, the session cookie, abortable). */
 export function startFetch(port, url, gen) {

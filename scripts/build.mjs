@@ -46,15 +46,15 @@ for (const tool of ['wasm-opt', 'esbuild']) {
 const cargoHome = process.env.CARGO_HOME || join(process.env.HOME, '.cargo');
 const target = join(root, 'target', 'pkg-build');
 // The registry's index directory and each dependency's own (`<crate>-<version>/`, from
-// Cargo.lock), and the standard library's `/rustc/<commit>/library/` prefix, go too: a few
-// panic locations remain in the wasm (RefCell, alloc), and their paths are bytes.
-// (When several prefixes match, rustc takes the last one given.)
+// Cargo.lock) go too: a few panic locations remain in the wasm
+// (RefCell borrows, hashbrown, js-sys), and their paths are bytes. (The standard library's
+// `/rustc/<commit>/` paths come precompiled: no flag reaches them.) When several prefixes
+// match, rustc takes the last one given.
 const registry = join(cargoHome, 'registry/src');
-const sysroot = `/rustc/${have('rustc', ['-vV']).match(/commit-hash: (\w+)/)?.[1]}/library/`;
 const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
 const crates = [...lock.matchAll(/name = "([^"]+)"\nversion = "([^"]+)"/g)].map(([, n, v]) => `${n}-${v}/`);
 const indexes = existsSync(registry) ? readdirSync(registry).map((d) => `${registry}/${d}/`) : [];
-const rustflags = [`${registry}/`, ...indexes, ...indexes.flatMap((d) => crates.map((c) => d + c)), sysroot, `${root}/`]
+const rustflags = [`${registry}/`, ...indexes, ...indexes.flatMap((d) => crates.map((c) => d + c)), `${root}/`]
   .map((prefix) => `--remap-path-prefix=${prefix}=`).join(' ');
 run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'shipped'],
   { env: { ...env, CARGO_TARGET_DIR: target, CARGO_ENCODED_RUSTFLAGS: rustflags.split(' ').join('\x1f') } });

@@ -103,7 +103,7 @@ impl Shell {
     fn advance(&mut self, t: u64) {
         while let Some(d) = self.m.poll_timeout().filter(|&d| d <= t) {
             self.now = self.now.max(d);
-            self.input(Input::Timer(0));
+            self.input(Input::Timer);
         }
         self.now = self.now.max(t);
     }

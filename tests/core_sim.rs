@@ -313,7 +313,7 @@ fn close_is_final_until_connect() {
         Input::Online,
         Input::Visibility(true),
         Input::PageShow,
-        Input::Timer(0),
+        Input::Timer,
         Input::SocketClosed(g),
     ] {
         s.input(i);
@@ -344,23 +344,113 @@ fn stale_generations_are_ignored() {
     assert_ne!(s.m.state(), State::Open);
 }
 
+/// Heartbeats sent on socket `g` so far.
+fn beats(s: &Sim, g: u32) -> usize {
+    s.count(|o| matches!(o, Output::Send(x, _) if *x == g))
+}
+
 #[test]
-fn stuck_send_buffer_replaces_the_socket() {
+fn a_silent_stock_server_is_never_taken_for_a_dead_one() {
+    // Stock WoK never answers: an hour of heartbeats, no traffic, the same socket.
     let mut s = Sim::default();
     s.input(Input::Connect);
     s.drive(100);
     let g = s.open_sock.unwrap();
-    // Heartbeat ticks report a send buffer that never drains.
-    for _ in 0..2 {
+    s.drive(3_600_000);
+    assert_eq!(s.open_sock, Some(g));
+    assert_eq!(
+        beats(&s, g),
+        120,
+        "one heartbeat per 30 s, nothing else sent"
+    );
+    assert_eq!(s.count(|o| matches!(o, Output::OpenSocket(_))), 1);
+}
+
+#[test]
+fn an_answering_server_that_goes_silent_is_replaced_within_three_heartbeats() {
+    let mut s = Sim::default();
+    s.subscribe_all();
+    s.input(Input::Connect);
+    s.drive(100);
+    let g = s.open_sock.unwrap();
+    // The server echoes each heartbeat (as the patched WoK push server does), 5 ms later.
+    for _ in 0..10 {
         let due = s.m.poll_timeout().unwrap();
-        s.now = due.max(s.now);
-        s.input(Input::Timer(4096));
+        s.drive(due - s.now + 5);
+        s.push("heartbeat//EOM//");
     }
-    let due = s.m.poll_timeout().unwrap();
-    s.now = due;
-    s.input(Input::Timer(4096));
-    assert!(s.log.iter().any(|(_, o)| *o == Output::CloseSocket(g)));
-    assert!(s.states().iter().any(|c| c.reason == Reason::Stuck));
+    assert_eq!(s.open_sock, Some(g), "answered: alive");
+    assert!(
+        s.delivered().iter().all(|(c, _)| c != "heartbeat"),
+        "never delivered"
+    );
+    // A blackhole: nothing arrives any more (the socket stays open at the TCP level).
+    let fault = s.now;
+    s.drive(100_000);
+    let lost = s
+        .states()
+        .into_iter()
+        .find(|c| c.reason == Reason::Silent)
+        .expect("silent");
+    assert_eq!(lost.previous, State::Open);
+    let at = s
+        .log
+        .iter()
+        .find(|(_, o)| *o == Output::CloseSocket(g))
+        .unwrap()
+        .0;
+    let hb = 30_000;
+    assert!(
+        at - fault > 2 * hb - 10 && at - fault <= 3 * hb,
+        "noticed {} ms after",
+        at - fault
+    );
+    // A gap: the next socket catches up and resyncs once.
+    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.count(is_resync), 1);
+}
+
+#[test]
+fn throttled_heartbeat_timers_do_not_make_a_live_socket_look_silent() {
+    // A background tab: every tick fires 50 s late (under the sleep threshold); the server
+    // echoes each heartbeat when it is really sent.
+    let mut s = Sim::default();
+    s.input(Input::Connect);
+    s.drive(100);
+    let g = s.open_sock.unwrap();
+    s.push("heartbeat//EOM//");
+    for _ in 0..20 {
+        let due = s.m.poll_timeout().unwrap();
+        s.now = due + 50_000;
+        s.input(Input::Timer);
+        s.now += 5;
+        s.push("heartbeat//EOM//");
+    }
+    assert_eq!(s.open_sock, Some(g));
+    assert_eq!(beats(&s, g), 20);
+}
+
+#[test]
+fn answers_are_learned_per_connection_and_any_traffic_counts() {
+    let mut s = Sim::default();
+    s.input(Input::Connect);
+    s.drive(100);
+    s.push("heartbeat//EOM//");
+    // The server's own messages keep the connection alive as well as its heartbeats.
+    for _ in 0..20 {
+        s.drive(20_000);
+        s.push("POST:/kimchi/vms//EOM//");
+    }
+    let g = s.open_sock.unwrap();
+    assert_eq!(s.count(|o| matches!(o, Output::CloseSocket(_))), 0);
+    // Another connection (after a drop) to a server that does not answer: no silence rule.
+    s.drop_socket();
+    s.drive(5_000);
+    let g2 = s.open_sock.unwrap();
+    assert_ne!(g, g2);
+    s.drive(600_000);
+    assert_eq!(s.open_sock, Some(g2));
+    assert!(s.states().iter().all(|c| c.reason != Reason::Silent));
 }
 
 #[test]
@@ -371,7 +461,7 @@ fn sleep_replaces_the_socket_at_once_with_a_gap() {
     let g = s.open_sock.unwrap();
     // The machine sleeps for an hour: the next timer fires very late.
     s.now += 3_600_000;
-    s.input(Input::Timer(0));
+    s.input(Input::Timer);
     assert!(s.log.iter().any(|(_, o)| *o == Output::CloseSocket(g)));
     let last = *s.states().last().unwrap();
     assert_eq!(

@@ -400,7 +400,7 @@ fn a_follower_coalesces_its_own_subscriptions_on_its_own_deadline() {
     assert_eq!(b.tabs[follower].m.poll_timeout(), Some(b.now + 200));
     b.now += 200;
     let mut trailing = Vec::new();
-    b.tabs[follower].m.handle(b.now, Input::Timer(0));
+    b.tabs[follower].m.handle(b.now, Input::Timer);
     while let Some(o) = b.tabs[follower].m.poll_output() {
         if let Output::Deliver(m, ids, n) = o {
             trailing.push((m.notice.code, ids, n));

@@ -89,8 +89,16 @@ const tabs = {
   },
   'ginger/users': () => {}, // /plugins/ginger.js, a classic script
   'wok/logs': () => {
-    const refresh = async () => { $('log-rows').replaceChildren(...(await getJson('/logs')).map((l) => li(`${l.time.slice(11, 19)}  ${l.action}`))); };
-    push.subscribe('POST:/wok/logs', refresh, { tab: 'wok-logs', resync: true });
+    // Every REST call pushes POST:/wok/logs: a burst of them refreshes the log once per
+    // 250 ms window (the first at once), not once per call.
+    let reads = 0, messages = 0;
+    const refresh = async (m) => {
+      reads++;
+      messages += m ? m.coalesced : 0;
+      $('log-reads').textContent = `${reads} reads of GET /logs for ${messages} POST:/wok/logs messages (coalesceMs: 250)`;
+      $('log-rows').replaceChildren(...(await getJson('/logs')).map((l) => li(`${l.time.slice(11, 19)}  ${l.action}`)));
+    };
+    push.subscribe('POST:/wok/logs', refresh, { tab: 'wok-logs', resync: true, coalesceMs: 250 });
     refresh();
   },
 };

@@ -29,8 +29,8 @@ pub enum Input {
     SocketClosed(Gen),
     /// The fetch `Gen` finished.
     Fetched(Gen, FetchResult),
-    /// The one timer fired. The payload is the open socket's `bufferedAmount` (0 without one).
-    Timer(u32),
+    /// The one timer fired.
+    Timer,
     /// `online` event.
     Online,
     /// `offline` event.

@@ -162,13 +162,22 @@ impl Registry {
 
     /// When the next trailing call is due (the earliest window holding folded messages).
     pub fn next_due(&self) -> Option<u64> {
-        self.subs.iter().filter_map(|s| s.window.due()).min()
+        self.earliest().map(|(end, _)| end)
     }
 
     /// Takes the earliest trailing call (subscription order among windows ending
     /// together): the subscription, the latest message, how many it stands for. The caller
     /// knows it is due ([`Registry::next_due`]).
     pub fn take_earliest(&mut self) -> Option<(SubId, Message, u32)> {
+        let (_, i) = self.earliest()?;
+        let s = self.subs.get_mut(i)?;
+        let (m, n) = s.window.take()?;
+        Some((s.id, m, n))
+    }
+
+    /// The end and index of the earliest window holding folded messages (the first one
+    /// among windows ending together).
+    fn earliest(&self) -> Option<(u64, usize)> {
         let mut first: Option<(u64, usize)> = None;
         for (i, s) in self.subs.iter().enumerate() {
             if let Some(end) = s.window.due() {
@@ -177,9 +186,7 @@ impl Registry {
                 }
             }
         }
-        let s = self.subs.get_mut(first?.1)?;
-        let (m, n) = s.window.take()?;
-        Some((s.id, m, n))
+        first
     }
 
     /// Forgets every running window and what it folded (the manager closed).

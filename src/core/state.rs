@@ -101,8 +101,6 @@ pub enum Reason {
     Retry = 7,
     /// 8 — the application called `close()`.
     Closed = 8,
-    /// 9 — the send buffer did not drain between heartbeats: the socket is stuck.
-    Stuck = 9,
     /// 10 — a timer fired far too late (machine slept, tab frozen): assumed dead.
     Slept = 10,
     /// 11 — the browser came back `online`: retry now.
@@ -117,6 +115,9 @@ pub enum Reason {
     Leader = 15,
     /// 16 — another tab leads the shared connection: this page follows it.
     Follower = 16,
+    /// 17 — the server answers heartbeats on this connection, but nothing arrived for two
+    /// heartbeat intervals: the connection is silently dead (a hung server, a dead path).
+    Silent = 17,
 }
 
 impl Reason {
@@ -137,7 +138,6 @@ impl Reason {
             Reason::ProbeSucceeded => "probe-succeeded",
             Reason::Retry => "retry",
             Reason::Closed => "closed",
-            Reason::Stuck => "stuck",
             Reason::Slept => "slept",
             Reason::Online => "online",
             Reason::Visible => "visible",
@@ -145,12 +145,16 @@ impl Reason {
             Reason::PageShown => "page-shown",
             Reason::Leader => "leader",
             Reason::Follower => "follower",
+            Reason::Silent => "silent",
         }
     }
 
-    /// The reason of a stable numeric code (one relayed by another tab).
+    /// The reason of a stable numeric code (one relayed by another tab). Code 9 (`stuck`,
+    /// retired in 0.4: browsers keep `bufferedAmount` at 0 long after a path died, so the
+    /// rule never fired) may still come from an older leader tab: it reads as
+    /// `socket-closed`, which is what it meant.
     pub fn from_code(code: u16) -> Option<Reason> {
-        const ALL: [Reason; 17] = [
+        const ALL: [Reason; 18] = [
             Reason::Connect,
             Reason::Opened,
             Reason::SocketClosed,
@@ -160,7 +164,7 @@ impl Reason {
             Reason::ProbeSucceeded,
             Reason::Retry,
             Reason::Closed,
-            Reason::Stuck,
+            Reason::SocketClosed, // 9: retired `stuck`
             Reason::Slept,
             Reason::Online,
             Reason::Visible,
@@ -168,6 +172,7 @@ impl Reason {
             Reason::PageShown,
             Reason::Leader,
             Reason::Follower,
+            Reason::Silent,
         ];
         ALL.get(usize::from(code)).copied()
     }
@@ -199,11 +204,13 @@ mod tests {
         assert_eq!(Reason::ProbeSucceeded.code(), 6);
         assert_eq!(Reason::PageShown.code(), 14);
         assert_eq!(Reason::Follower.code(), 16);
+        assert_eq!(Reason::Silent.code(), 17);
         for c in 0..20u16 {
-            assert_eq!(
-                Reason::from_code(c).map(Reason::code),
-                (c <= 16).then_some(c)
-            );
+            let want = match c {
+                9 => Some(2),
+                c => (c <= 17).then_some(c),
+            };
+            assert_eq!(Reason::from_code(c).map(Reason::code), want);
         }
         assert_eq!(State::from_code(State::Closed.code()), Some(State::Closed));
         assert_eq!(State::Polling.transport().as_str(), Some("polling"));

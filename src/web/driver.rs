@@ -95,7 +95,7 @@ impl Inner {
     /// Called by the timer.
     pub fn timer_fired(&self) {
         self.port.fired();
-        self.input(Input::Timer(self.port.buffered()));
+        self.input(Input::Timer);
     }
 
     /// Carries out every output; `now` is the time of the input that started it (one clock

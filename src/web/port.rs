@@ -25,7 +25,6 @@ extern "C" {
     fn close_socket(p: &JsPort, gen: f64);
     #[wasm_bindgen(js_name = sendHeartbeat)]
     fn send_heartbeat(p: &JsPort, gen: u32, base64: bool);
-    fn buffered(p: &JsPort) -> u32;
     #[wasm_bindgen(js_name = startFetch)]
     fn start_fetch(p: &JsPort, url: &str, gen: u32);
     #[wasm_bindgen(js_name = abortFetch)]
@@ -185,11 +184,6 @@ impl Port {
     /// Sends the heartbeat on attempt `gen`'s socket, encoded for `protocol`.
     pub fn send_heartbeat(&self, gen: Gen, protocol: Protocol) {
         send_heartbeat(&self.js, gen, protocol == Protocol::Base64);
-    }
-
-    /// The open socket's `bufferedAmount` (0 without one).
-    pub fn buffered(&self) -> u32 {
-        buffered(&self.js)
     }
 
     /// Starts `GET url` as fetch `gen` (aborting any other).

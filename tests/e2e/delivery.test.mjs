@@ -174,9 +174,9 @@ for (const first of ['ui', 'plugin']) {
     assert.equal(r.same, true, 'both copies got the same manager');
     const release = JSON.parse(readFileSync(join(import.meta.dirname, '../../pkg/package.json'), 'utf8')).version;
     const want = first === 'ui' ? release : '0.1.99-other';
-    assert.deepEqual(r.slot, { contract: 1, version: want });
+    assert.deepEqual(r.slot, { contract: 2, version: want });
     assert.equal(r.version, want, 'the manager is the first release loaded');
-    assert.equal(r.contract, 1);
+    assert.equal(r.contract, 2, 'contract 2: coalesceMs');
     await env.control('push', { messages: ['POST:/kimchi/vms', 'POST:/kimchi/templates'] });
     await until(() => page.evaluate(() => window.got.length >= 3), 5000, 'deliveries');
     await settle();

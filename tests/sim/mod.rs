@@ -171,7 +171,7 @@ impl Sim {
                 (None, None) => break,
                 (Some(t), ev) if ev.map_or(true, |(et, _)| t < et) => {
                     self.now = self.now.max(t);
-                    self.input(Input::Timer(0));
+                    self.input(Input::Timer);
                 }
                 (_, Some(key)) => {
                     let input = self.events.remove(&key).expect("event");

@@ -1,5 +1,5 @@
 //! Time and the page lifecycle. Owns: the timer input (connect timeout, usefulness,
-//! heartbeat and the stuck-buffer rule, sleep detection, retries, polls, fetch timeout) and
+//! heartbeat and the silence rule, sleep detection, retries, polls, fetch timeout) and
 //! `online`/`offline`, visibility, `pagehide`/`pageshow` handling. The rules are in the
 //! parent module's documentation.
 
@@ -9,7 +9,7 @@ use crate::core::state::Reason;
 use crate::core::timers::Timer;
 
 impl Manager {
-    pub(super) fn timer(&mut self, now: u64, buffered: u32) {
+    pub(super) fn timer(&mut self, now: u64) {
         let Some(due) = self.timers.next() else {
             return;
         };
@@ -26,7 +26,7 @@ impl Manager {
             self.mark_useful(now);
         }
         if self.timers.due(Timer::Heartbeat, now) {
-            self.heartbeat(now, buffered);
+            self.heartbeat(now);
         }
         if self.timers.due(Timer::Retry, now)
             && matches!(self.conn, Conn::Backoff | Conn::Polling { probe: None })
@@ -45,23 +45,21 @@ impl Manager {
         self.timers.clear_due(now);
     }
 
-    fn heartbeat(&mut self, now: u64, buffered: u32) {
+    /// Sends the heartbeat, or replaces a connection whose server answers but went silent
+    /// (rule 2 of the parent module).
+    fn heartbeat(&mut self, now: u64) {
         let Some(a) = self.conn.attempt_mut() else {
             return;
         };
-        let Link::Up {
-            protocol,
-            buffered: ref mut last,
-            ..
-        } = a.link
-        else {
+        let Link::Up { protocol, .. } = a.link else {
             return;
         };
-        if buffered > 0 && *last > 0 {
-            self.socket_lost(now, Reason::Stuck);
+        let b = &mut self.beat;
+        if b.answers && b.unanswered >= 2 {
+            self.socket_lost(now, Reason::Silent);
             return;
         }
-        *last = buffered;
+        b.unanswered = b.unanswered.saturating_add(1);
         let gen = a.gen;
         self.timers
             .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);

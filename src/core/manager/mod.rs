@@ -6,11 +6,19 @@
 //! Sans-IO: every input comes with `now_ms`; outputs are drained with
 //! [`Manager::poll_output`]; the next deadline is [`Manager::poll_timeout`].
 //!
-//! # Liveness rule (WoK's push server never answers)
-//! 1. A heartbeat is sent every `heartbeatMs`; it keeps proxies from idling the socket out
-//!    and lets TCP notice a dead path (the browser then fires `close`).
-//! 2. At each heartbeat, if the socket's `bufferedAmount` was non-zero at the previous
-//!    heartbeat and still is, the socket is stuck: it is closed and replaced.
+//! # Liveness rule
+//! 1. A heartbeat is sent every `heartbeatMs`; it keeps proxies from idling the socket out.
+//!    Stock WoK's push server never answers it, and then nothing else can tell a silently
+//!    dead connection from a quiet one (TCP gives up on a dead path only after minutes).
+//! 2. A server that answers shows it on each connection by sending a message whose code is
+//!    [`HEARTBEAT`] (an echo of the client's, or its own at a steady interval; never
+//!    delivered to subscribers). From then on, at each heartbeat, if nothing at all arrived
+//!    since the two previous heartbeats were sent (two heartbeat intervals of silence), the
+//!    connection is silent: it is closed and replaced (`silent`). A fault is so noticed
+//!    2–3 × `heartbeatMs` after it (1–2 × when the last echo was lost too); a server's own
+//!    heartbeat interval must stay under 2 × `heartbeatMs`. Counted in heartbeats sent, not
+//!    in clock time, so the throttled timers of a background tab cannot make a live socket
+//!    look silent.
 //! 3. If a timer fires more than [`SLEEP_MARGIN_MS`] + `heartbeatMs` late, the machine slept
 //!    or the tab was frozen: the socket is assumed dead and replaced at once (a gap).
 //! 4. `online` retries at once when waiting, and replaces an open socket if `offline` was
@@ -39,6 +47,10 @@ mod liveness;
 mod socket;
 mod tabs;
 
+/// The code of a heartbeat message from the server (the client's own heartbeat text): it
+/// proves that the server answers on this connection and is never delivered.
+pub const HEARTBEAT: &str = "heartbeat";
+
 /// Extra lateness, beyond `heartbeatMs`, that counts as sleep (covers background-tab
 /// timer throttling, which aligns timers to one minute).
 pub const SLEEP_MARGIN_MS: u64 = 60_000;
@@ -62,11 +74,19 @@ enum Link {
         /// It stayed open `usefulAfterMs` or delivered a message (until then
         /// [`Timer::Useful`] runs).
         proven: bool,
-        /// `bufferedAmount` at the last heartbeat.
-        buffered: u32,
         /// `offline` was seen during its life.
         offline_seen: bool,
     },
+}
+
+/// What the open socket's traffic says about its liveness (rule 2 above). Owned by the
+/// manager for the one open socket; set anew when a socket opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Beat {
+    /// Heartbeats sent since the last frame arrived.
+    unanswered: u8,
+    /// The server answers heartbeats on this connection: silence is then a fault.
+    answers: bool,
 }
 
 /// The connection, with the data each state needs. Changed only through [`Manager::go`].
@@ -145,6 +165,8 @@ pub struct Manager {
     failures: u32,
     backoff: Backoff,
     decoder: Decoder,
+    /// The open socket's liveness.
+    beat: Beat,
     seen: Seen,
     registry: Registry,
     /// A live transport was lost since the last `resync`.
@@ -174,6 +196,7 @@ impl Manager {
             backoff: Backoff::new(seed, cfg.reconnect_min_ms, cfg.reconnect_max_ms),
             decoder: Decoder::with_platform(cfg.format, cfg.max_partial_bytes, cfg.platform),
             seen: Seen::new(cfg.max_notifications),
+            beat: Beat::default(),
             cfg,
             conn: Conn::Closed,
             timers: Timers::default(),
@@ -270,7 +293,7 @@ impl Manager {
                 self.socket_lost(now, Reason::SocketClosed)
             }
             Input::Fetched(g, r) if self.feed.in_flight(g) => self.fetched(now, r),
-            Input::Timer(buffered) => self.timer(now, buffered),
+            Input::Timer => self.timer(now),
             Input::Online => self.online(now),
             Input::Offline => self.offline(),
             Input::Visibility(v) => self.visibility(now, v),

@@ -6,7 +6,7 @@
 //! switches back from polling under the same rule: a middlebox that accepts and kills
 //! every socket cannot make the manager flap.
 
-use super::{Attempt, Conn, Link, Manager};
+use super::{Attempt, Beat, Conn, Link, Manager, HEARTBEAT};
 use crate::core::error::Error;
 use crate::core::frame::{Frame, Protocol};
 use crate::core::io::Output;
@@ -91,12 +91,12 @@ impl Manager {
         self.timers
             .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
         self.decoder.reset();
+        self.beat = Beat::default();
         let a = Attempt {
             gen,
             link: Link::Up {
                 protocol: Protocol::from_selected(protocol),
                 proven: false,
-                buffered: 0,
                 offline_seen: false,
             },
         };
@@ -150,14 +150,18 @@ impl Manager {
         else {
             return;
         };
-        self.stats.frames += 1;
+        self.beat.unanswered = 0;
         let mut items = Vec::new();
         self.decoder.push(frame, protocol, &mut items);
+        self.stats.frames += 1;
         if items.iter().any(Result::is_ok) {
             self.mark_useful(now);
         }
         for item in items {
             match item {
+                // A heartbeat from the server proves that it answers on this connection (and
+                // that the path works); it is not a message for subscribers.
+                Ok(n) if n.code == HEARTBEAT => self.beat.answers = true,
                 Ok(n) => self.pushed(now, n),
                 Err(e) => self.error(e),
             }
