@@ -36,6 +36,9 @@ function defaults() {
     feed: 'ok',              // /notifications mode: ok | 500 | html | malformed | shape | 401 | slow | hang | reset
     slowMs: 2000,
     killAfterMs: 0,          // middlebox: kill every socket this long after it opens (0 = off)
+    answer: false,           // answer each client heartbeat on its own socket (the optional WoK
+                             // patch, contrib/wok/); stock WoK never answers
+    hung: false,             // the push server hangs: sockets stay open, nothing is sent or answered
   };
 }
 
@@ -65,7 +68,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     return ws.protocol === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : Buffer.from(text, 'utf8');
   }
   function send(ws, text) {
-    if (ws.readyState !== 1) return;
+    if (ws.readyState !== 1 || state.modes.hung) return;
     ws.send(frameOf(ws, text), { binary: ws.protocol !== 'base64' });
   }
   function encode(code) {
@@ -313,7 +316,13 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     wss.handleUpgrade(req, socket, head, (ws) => {
       state.upgrades++;
       sockets.add(ws);
-      ws.on('message', () => { state.clientFrames++; }); // content ignored, like WoK's push server
+      ws.on('message', (data) => {
+        state.clientFrames++;
+        // Stock WoK ignores what clients send; the patched push server answers a heartbeat
+        // (`heartbeat`, or its base64 on a `base64` socket) on the same socket only.
+        const text = ws.protocol === 'base64' ? Buffer.from(String(data), 'base64').toString() : String(data);
+        if (state.modes.answer && text.includes('heartbeat')) send(ws, encode('heartbeat'));
+      });
       ws.on('close', () => sockets.delete(ws));
       ws.on('error', () => sockets.delete(ws));
       if (state.modes.killAfterMs > 0) setTimeout(() => { ws.terminate(); sockets.delete(ws); }, state.modes.killAfterMs);
