@@ -142,7 +142,10 @@ for (const name of Object.keys(BROWSERS)) {
     for (let i = 0; i < 5; i++) await control('rest', { code: 'METHOD:/kimchi/vms' });
     await until(async () => (await calls(page)).length >= 4, 5000, 'leading and trailing calls');
     await sleep(1700);
-    assert.deepEqual(await calls(page), ['vms:METHOD:/kimchi/vms', 'log:POST:/wok/logs', 'vms:METHOD:/kimchi/vms', 'log:POST:/wok/logs']);
+    const got = await calls(page);
+    assert.deepEqual(got.slice(0, 2), ['vms:METHOD:/kimchi/vms', 'log:POST:/wok/logs'], 'the first of each at once');
+    // Windows that end in the same millisecond go in subscription order (log's was first).
+    assert.deepEqual(got.slice(2).sort(), ['log:POST:/wok/logs', 'vms:METHOD:/kimchi/vms'], 'then one trailing call each');
     assert.deepEqual(page.errors, []);
   });
 
