@@ -61,7 +61,7 @@ impl Browser {
             SubOptions {
                 persist: true,
                 resync: true,
-                ..SubOptions::default()
+                ..Default::default()
             },
         );
         self.tabs.push(Tab {

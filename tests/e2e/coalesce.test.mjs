@@ -6,32 +6,16 @@
 // drop-in applies it to every listener; bad values are refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
-import { existsSync } from 'node:fs';
 import { startBackend } from '../../server/backend.mjs';
-import { CHROMIUM_ARGS, until } from './helpers.mjs';
+import { BROWSERS, controlOf, until } from './helpers.mjs';
 
 let backend;
 before(async () => { backend = await startBackend({ port: 0 }); });
 after(async () => { await backend.close(); });
 
-const control = async (what, body) => (await fetch(`${backend.url}/_control/${what}`, { method: body === undefined ? 'GET' : 'POST',
-  headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+const control = (what, body) => controlOf(backend)(what, body);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const BROWSERS = {
-  async chromium() {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-  async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
-      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
-      headless: true, protocol: 'webDriverBiDi' });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-};
 
 /** A lab page, open, with `window.calls` and the page's errors collected (the previous one is closed). */
 let last = null;

@@ -1,6 +1,8 @@
 // Shared helpers for the Playwright end-to-end tests: the system Chromium (never a
 // downloaded browser) and a fresh backend per test file, on 127.0.0.1.
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { existsSync } from 'node:fs';
 import { startBackend } from '../../server/backend.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
@@ -10,14 +12,34 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
+/**
+ * The two browsers of the cross-browser tests: Chromium through Playwright (pages of one
+ * context, so they share Web Locks and BroadcastChannel, as tabs do) and Firefox ESR through
+ * puppeteer-core over WebDriver BiDi (pages of one browser).
+ */
+export const BROWSERS = {
+  async chromium() {
+    const b = await launch();
+    const ctx = await b.newContext();
+    return { newPage: () => ctx.newPage(), close: () => b.close() };
+  },
+  async firefox() {
+    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
+      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
+      headless: true, protocol: 'webDriverBiDi' });
+    return { newPage: () => b.newPage(), close: () => b.close() };
+  },
+};
+
+/** The control API of `backend` (server/backend.mjs): GET without a body, POST with one. */
+export const controlOf = (backend) => async (what, body) => (await fetch(`${backend.url}/_control/${what}`, {
+  method: body === undefined ? 'GET' : 'POST', headers: { 'Content-Type': 'application/json' },
+  body: body === undefined ? undefined : JSON.stringify(body) })).json();
+
 export async function setup() {
   const backend = await startBackend({ port: 0 });
   const browser = await launch();
-  const control = async (what, body) => {
-    const r = await fetch(`${backend.url}/_control/${what}`, { method: body === undefined ? 'GET' : 'POST',
-      headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return r.json();
-  };
+  const control = controlOf(backend);
   const pages = [];
   return {
     backend, browser, control,

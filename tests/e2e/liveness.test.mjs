@@ -5,12 +5,9 @@
 // with the stock silent server, high latency and a slow pipe never cause a false replacement.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
-import { existsSync } from 'node:fs';
 import { startBackend } from '../../server/backend.mjs';
 import { startFaultProxy } from '../fault/proxy.mjs';
-import { CHROMIUM_ARGS, until } from './helpers.mjs';
+import { BROWSERS, controlOf, until } from './helpers.mjs';
 
 const HB = 500; // heartbeatMs of these tests
 let backend, proxy;
@@ -20,22 +17,9 @@ before(async () => {
 });
 after(async () => { await proxy.close(); await backend.close(); });
 
-const control = async (what, body) => (await fetch(`${backend.url}/_control/${what}`, { method: body === undefined ? 'GET' : 'POST',
-  headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+const control = (what, body) => controlOf(backend)(what, body);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const BROWSERS = {
-  async chromium() {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-  async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
-      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
-      headless: true, protocol: 'webDriverBiDi' });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-};
 
 /** A lab page whose push socket goes through the proxy; `answer`: the server echoes heartbeats. */
 let last = null;

@@ -3,36 +3,19 @@
 // Locks and BroadcastChannel differ in detail between them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
-import { existsSync } from 'node:fs';
 import { startBackend } from '../../server/backend.mjs';
-import { CHROMIUM_ARGS, until } from './helpers.mjs';
+import { BROWSERS, controlOf, until } from './helpers.mjs';
 
 let backend;
 before(async () => { backend = await startBackend({ port: 0 }); });
 after(async () => { await backend.close(); });
 
-const control = async (what, body) => (await fetch(`${backend.url}/_control/${what}`, { method: body === undefined ? 'GET' : 'POST',
-  headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+const control = (what, body) => controlOf(backend)(what, body);
 const sockets = async () => (await control('sockets')).open;
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 const feedGets = async () => (await control('log')).filter((l) => l.method === 'GET' && l.path === '/notifications').length;
 
 /** A browser whose pages share Web Locks and BroadcastChannel. */
-const BROWSERS = {
-  async chromium() {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const ctx = await b.newContext();
-    return { newPage: () => ctx.newPage(), close: () => b.close() };
-  },
-  async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
-      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
-      headless: true, protocol: 'webDriverBiDi' });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-};
 
 async function tabs(browser, n, opts = {}) {
   const pages = [];

@@ -7,16 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
 import WebSocket from 'ws';
 import { startBackend } from '../../server/backend.mjs';
 import { startFaultProxy } from '../fault/proxy.mjs';
-import { CHROMIUM_ARGS, until } from './helpers.mjs';
+import { BROWSERS, until } from './helpers.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 const upstream = join(root, '..', 'shared', 'upstream', 'wok');
@@ -96,18 +94,6 @@ for (const patched of [false, true]) {
   });
 }
 
-const BROWSERS = {
-  async chromium() {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-  async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
-      || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
-      headless: true, protocol: 'webDriverBiDi' });
-    return { newPage: () => b.newPage(), close: () => b.close() };
-  },
-};
 
 let backend;
 before(async () => { backend = await startBackend({ port: 0 }); });

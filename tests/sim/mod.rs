@@ -234,7 +234,7 @@ impl Sim {
             SubOptions {
                 persist: true,
                 resync: true,
-                ..SubOptions::default()
+                ..Default::default()
             },
         )
     }
