@@ -646,3 +646,33 @@ fn a_hanging_fetch_is_aborted_and_polling_goes_on() {
         "polling continues after each timeout"
     );
 }
+
+#[test]
+fn resync_waits_until_a_refresh_can_succeed() {
+    // A live socket is lost and nothing is reachable any more: no websocket, no feed. The
+    // fallback to polling must not announce the gap while every poll fails (a refresh would
+    // fail too); the first poll that answers does, once.
+    let mut s = Sim::default();
+    s.subscribe_all();
+    s.input(Input::Connect);
+    s.drive(10_000);
+    let before = s.count(is_resync);
+    s.upgrade = Upgrade::Refuse;
+    s.feed = Feed::Fail;
+    s.drop_socket();
+    s.drive_until_state(State::Polling, 120_000);
+    s.drive(30_000);
+    assert!(s.count(is_fetch) > 1, "polls were tried");
+    assert_eq!(
+        s.count(is_resync),
+        before,
+        "no resync while nothing answers"
+    );
+    s.feed = Feed::Ok;
+    s.drive(60_000);
+    assert_eq!(
+        s.count(is_resync),
+        before + 1,
+        "one resync, once a poll answered"
+    );
+}

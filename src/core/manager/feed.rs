@@ -108,6 +108,9 @@ impl Manager {
                 for n in fresh {
                     self.deliver(now, n, Source::Poll);
                 }
+                // A transport works again: now a refresh can succeed (a gap while polling is
+                // announced here, after what the feed had).
+                self.announce_gap();
             }
             Err(e) => {
                 self.stats.fetch_errors += 1;

@@ -199,7 +199,8 @@ impl Manager {
         self.timers.clear(Timer::Poll);
         self.feed.reset_errors();
         self.go(now, Conn::Polling { probe: None }, reason);
+        // The gap is announced when a poll answers (feed.rs), not now: a refresh made while
+        // nothing is reachable would only fail.
         self.request_fetch(now);
-        self.announce_gap();
     }
 }
