@@ -196,8 +196,9 @@ export class PushManager {
    */
   addNotificationListener(msg, handler, persist, options) {
     if (typeof msg !== 'string' || msg === '' || typeof handler !== 'function') return;
-    // Stock WoK: any value but `undefined` (even null or false) makes it persistent.
-    const keep = persist !== undefined;
+    // Stock WoK tests `persist == undefined`: any value but undefined and null (false too)
+    // makes it persistent.
+    const keep = persist != null;
     const id = this._e.subscribe(msg, keep ? undefined : 'wok', (keep ? PERSIST : 0) | RESYNC, coalesce(options));
     addSub(this._t, id, handler, true);
   }

@@ -147,7 +147,7 @@ export class PushManager {
   free(): void;
   /** Subscribes `handler` to a code or a glob (`*` matches any run). Handlers run in subscription order. */
   subscribe(code: string, handler: PushHandler, options?: SubscribeOptions): Subscription;
-  /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined`, as in stock WoK) dropped on the next `hashchange`; also called after a gap. `options.coalesceMs`: contract 2. */
+  /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined` and `null`, as stock WoK's `persist == undefined`) dropped on the next `hashchange`; also called after a gap. `options.coalesceMs`: contract 2. */
   addNotificationListener(msg: string, handler: (msg: string) => void, persist?: unknown, options?: WokCompatOptions): void;
   /** Adds a listener; returns an idempotent function that removes it. */
   on(event: 'state', listener: (e: StateEvent) => void): () => void;
