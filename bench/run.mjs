@@ -60,6 +60,18 @@ const cdp = await page.context().newCDPSession(page);
 await page.goto(`${backend.url}/test/bench.html`);
 await page.waitForFunction(() => window.ready === true);
 const SUBS = 10;
+const memoryAtStart = await page.evaluate(() => window.bench.memory.buffer.byteLength);
+/**
+ * How deep the wasm stack went: Rust puts the stack first in memory, growing down from
+ * STACK_BYTES (scripts/build.mjs), over zeroed memory; the lowest written byte tells.
+ */
+const STACK_BYTES = 64 * 1024;
+const stackHighWater = () => page.evaluate((top) => {
+  const bytes = new Uint8Array(window.bench.memory.buffer, 0, top);
+  let low = 0;
+  while (low < top && bytes[low] === 0) low++;
+  return top - low;
+}, STACK_BYTES);
 
 // 2. Throughput ---------------------------------------------------------------------------
 console.log('throughput');
@@ -184,6 +196,8 @@ await heap(); await sleep(500);
 const h1 = await heap(); const m1 = await wasmMem();
 fig('memory', `JS heap, second round of ${RECON} reconnects + 10000 sub/unsub`, `${h0} → ${h1} (${h1 - h0 >= 0 ? '+' : ''}${h1 - h0})`, 'B', 'growth <= 65536');
 fig('memory', 'wasm memory, second round', `${m0} → ${m1} (+${m1 - m0})`, 'B', 'growth <= 65536');
+fig('memory', 'wasm memory at start (after init, before connect)', memoryAtStart, 'B', '<= 262144');
+fig('memory', `wasm stack high-water after every workload above (of ${STACK_BYTES})`, await stackHighWater(), 'B');
 results.memory = { heapBefore: h0, heapAfter: h1, wasmBefore: m0, wasmAfter: m1 };
 
 // 7. Startup --------------------------------------------------------------------------------
