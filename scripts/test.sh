@@ -3,6 +3,7 @@
 #   1. host:     cargo test (the sans-IO core under a simulated clock)
 #   2. browser:  wasm-bindgen-test in headless Chromium, then headless Firefox
 #   3. e2e:      Playwright (playwright-core + /usr/bin/chromium) against the backend
+#   0. lint:     cargo fmt --check, cargo clippy -D warnings on the host and on wasm32
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -23,6 +24,13 @@ run() { # name, command...
   results+=("$name: $([ "$rc" -eq 0 ] && echo PASS || echo "FAIL (exit $rc)")")
 }
 
+lint() {
+  cargo fmt --check \
+    && cargo clippy -q --all-targets -- -D warnings \
+    && cargo clippy -q --all-targets --target wasm32-unknown-unknown -- -D warnings \
+    && echo "lint: fmt and clippy (host, wasm32) clean"
+}
+run lint lint
 run host cargo test
 
 # The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
@@ -39,10 +47,10 @@ run firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo te
 run e2e node --test --test-concurrency=1 tests/e2e/
 
 echo; echo "=== summary"
-for name in host chromium firefox e2e; do
+for name in lint host chromium firefox e2e; do
   [ -f "$LOGS/$name.log" ] || continue
   echo "--- $name"
-  grep -E "^test result:|^# (tests|pass|fail|duration_ms)" "$LOGS/$name.log" | tail -n 8
+  grep -E "^test result:|^# (tests|pass|fail|duration_ms)|^lint:" "$LOGS/$name.log" | tail -n 8
 done
 printf '%s\n' "${results[@]}"
 exit $status
