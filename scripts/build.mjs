@@ -11,7 +11,7 @@ import { WASM_OPT_ARGS } from './wasm-opt-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // WOK_PUSH_OUT / WOK_PUSH_VERSION: a second build with another release string, for the
-// test that loads two releases on one page (tests/e2e/copies.test.mjs).
+// test that loads two releases on one page (tests/e2e/delivery.test.mjs, tests/pages/copies.html).
 const pkg = process.env.WOK_PUSH_OUT ? join(root, process.env.WOK_PUSH_OUT) : join(root, 'pkg');
 const bin = join(root, 'node_modules', '.bin');
 const cargoBin = join(process.env.CARGO_HOME || join(process.env.HOME, '.cargo'), 'bin');

@@ -1,0 +1,41 @@
+// Every file path the docs and the doc comments name exists: the README, docs/, the code's
+// comments (src/, js/, scripts/, server/, tests/, bench/, www/) and the markdown links.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+// Paths of WoK's own tree (pushserver.py, wok.main.js…) are checked against the upstream copy.
+const upstream = join(root, '..', 'shared', 'upstream', 'wok');
+const TOP = ['src', 'js', 'scripts', 'server', 'tests', 'bench', 'www', 'docs', 'contrib', 'pkg', '.ci'];
+const walk = (dir) => readdirSync(dir).flatMap((f) => {
+  const p = join(dir, f);
+  return statSync(p).isDirectory() ? walk(p) : [p];
+});
+const sources = [join(root, 'README.md'), ...['docs', ...TOP.filter((d) => !['docs', 'pkg'].includes(d))]
+  .flatMap((d) => (existsSync(join(root, d)) ? walk(join(root, d)) : []))]
+  .filter((f) => /\.(md|rs|mjs|js|sh|html|py|ts)$/.test(f) && !f.includes('node_modules'));
+
+// A repository path in backticks or after a space: `src/core/coalesce.rs`, tests/e2e/…
+const PATH = new RegExp(`(?<![\\w./-])((?:${TOP.map((d) => d.replace('.', '\\.')).join('|')})/[\\w./-]*[\\w/])`, 'g');
+
+test('every repository path named in the docs and doc comments exists', () => {
+  const missing = [];
+  for (const file of sources) {
+    const text = readFileSync(file, 'utf8');
+    const md = file.endsWith('.md');
+    for (const m of text.matchAll(PATH)) {
+      const p = m[1].replace(/[.]$/, '');
+      // Built output (pkg/), placeholders and URLs in a template are not files here.
+      if (p.startsWith('pkg/') || /[<>*]/.test(p) || text.slice(m.index - 6, m.index).includes("('")) continue;
+      if (!existsSync(join(root, p)) && !existsSync(join(upstream, p))) missing.push(`${relative(root, file)}: ${p}`);
+    }
+    if (md) {
+      for (const m of text.matchAll(/\]\(([^)#:\s]+)(#[^)]*)?\)/g)) {
+        if (!existsSync(join(dirname(file), m[1]))) missing.push(`${relative(root, file)}: link ${m[1]}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+});
