@@ -431,6 +431,19 @@ fn throttled_heartbeat_timers_do_not_make_a_live_socket_look_silent() {
 }
 
 #[test]
+fn a_json_push_server_answers_with_a_json_heartbeat() {
+    // A JSON push server (format 'auto': one object per frame) answers `{"code":"heartbeat"}`.
+    let mut s = Sim::default();
+    s.subscribe_all();
+    s.input(Input::Connect);
+    s.drive(100);
+    s.push(r#"{"code":"heartbeat"}"#);
+    s.drive(200_000);
+    assert!(s.states().iter().any(|c| c.reason == Reason::Silent));
+    assert!(s.delivered().iter().all(|(c, _)| c != "heartbeat"));
+}
+
+#[test]
 fn answers_are_learned_per_connection_and_any_traffic_counts() {
     let mut s = Sim::default();
     s.input(Input::Connect);

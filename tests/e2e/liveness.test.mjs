@@ -23,11 +23,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A lab page whose push socket goes through the proxy; `answer`: the server echoes heartbeats. */
 let last = null;
-async function lab(browser, answer, extra = {}) {
+async function lab(browser, answer, extra = {}, json = false) {
   if (last) await last.close().catch(() => {});
   proxy.heal();
   await control('reset', {});
-  await control('mode', { answer });
+  // `json`: the server pushes JSON notification objects, its answer `{"code":"heartbeat"}` too.
+  await control('mode', { answer, json });
   const opts = { url: `ws://127.0.0.1:${proxy.port}/websockify?token=d29rbm90aWZpY2F0aW9ucw`, heartbeatMs: HB,
     connectTimeoutMs: 1500, reconnectMinMs: 100, reconnectMaxMs: 400, shareAcrossTabs: false, ...extra };
   const page = last = await browser.newPage();
@@ -49,14 +50,14 @@ for (const name of Object.keys(BROWSERS)) {
   let browser;
   test(`${name}: start the browser`, async () => { browser = await BROWSERS[name](); });
 
-  for (const fault of ['blackhole', 'hung server']) {
+  for (const fault of ['blackhole', 'hung server', 'blackhole, JSON push server']) {
     test(`${name}: answering server, ${fault}: noticed within 3 × heartbeatMs, recovered after heal with one resync`, async () => {
-      const page = await lab(browser, true);
+      const page = await lab(browser, true, {}, fault.includes('JSON'));
       await sleep(3 * HB); // a few echoes: the page learns that this server answers
       assert.deepEqual(await changes(page), [], 'no replacement while it answers');
       const resyncs = await page.evaluate(() => window.rec.resyncs);
       const t0 = await now(page);
-      if (fault === 'blackhole') proxy.set({ blackhole: true });
+      if (fault.startsWith('blackhole')) proxy.set({ blackhole: true });
       else await control('mode', { hung: true });
       await until(async () => (await changes(page)).some((c) => c.reason === 'silent'), 6 * HB, 'silent');
       const silent = (await changes(page)).find((c) => c.reason === 'silent');
@@ -66,7 +67,7 @@ for (const name of Object.keys(BROWSERS)) {
       assert.equal(silent.state, 'backoff');
       // Heal: the next attempt opens, catches up and announces the gap once.
       const healed = Date.now();
-      if (fault === 'blackhole') proxy.heal();
+      if (fault.startsWith('blackhole')) proxy.heal();
       else await control('mode', { hung: false });
       await until(() => page.evaluate(() => window.push.state === 'open'), 10000, 'open again');
       await until(async () => (await feedGets(healed)) >= 1, 5000, 'catch-up');
