@@ -76,12 +76,12 @@ const stackHighWater = () => page.evaluate((top) => {
 // 2. Throughput ---------------------------------------------------------------------------
 console.log('throughput');
 const N = QUICK ? 20000 : 100000;
-async function throughput(which, perFrame, n) {
+async function throughput(which, perFrame, n, codes = undefined) {
   if (which === 'wok') await page.evaluate((k) => window.bench.wok(k), SUBS);
   else await page.evaluate((k) => window.bench.rawOpen(k), SUBS);
   await page.evaluate(() => window.bench.arm());
   const done = page.evaluate((t) => window.bench.expect(t), n * SUBS);
-  await control('push-bulk', { count: n, perFrame });
+  await control('push-bulk', { count: n, perFrame, codes });
   const ms = await done;
   if (which === 'wok') await page.evaluate(() => window.bench.wokClose());
   else await page.evaluate(() => window.bench.rawClose());
@@ -100,6 +100,23 @@ for (const perFrame of [20, 1]) {
   fig('throughput', `raw JS: ${n} msgs × ${SUBS} subs, ${perFrame}/frame`, rate(best(tp.raw)), 'msg/s');
   fig('throughput', `wok-push, ${perFrame}/frame`, rate(best(tp.wok)), 'msg/s');
   fig('throughput', `ratio wok-push / raw, ${perFrame}/frame`, best(tp.raw) / best(tp.wok), '×', '>= 0.8');
+}
+{
+  // Two codes in turn, 20 per frame: WoK's REST pattern (a resource code, then
+  // POST:/wok/logs), each code with its own 10 subscribers.
+  await page.goto(`${backend.url}/test/bench.html?codes=2`);
+  await page.waitForFunction(() => window.ready === true);
+  const codes = ['BENCH', 'BENCH:LOG'];
+  const tp = { wok: [], raw: [] };
+  for (const w of ['raw', 'wok']) await throughput(w, 20, N, codes);
+  for (let i = 0; i < 5; i++) for (const w of ['raw', 'wok']) tp[w].push(await throughput(w, 20, N, codes));
+  results.throughputRuns.twoCodes = tp;
+  const rate = (ms) => (N / ms) * 1000;
+  fig('throughput', `raw JS: ${N} msgs, two codes in turn × ${SUBS} subs each, 20/frame`, rate(best(tp.raw)), 'msg/s');
+  fig('throughput', 'wok-push, two codes in turn, 20/frame', rate(best(tp.wok)), 'msg/s');
+  fig('throughput', 'ratio wok-push / raw, two codes in turn, 20/frame', best(tp.raw) / best(tp.wok), '×', '>= 0.9');
+  await page.goto(`${backend.url}/test/bench.html`);
+  await page.waitForFunction(() => window.ready === true);
 }
 
 // 3. Latency -------------------------------------------------------------------------------

@@ -211,15 +211,18 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
         for (const ws of sockets) send(ws, String(body.text ?? ''));
         return json(res, 200, { sockets: sockets.size });
       }
-      case 'push-bulk': { // benchmark: `count` messages, `perFrame` per write, as fast as possible
+      case 'push-bulk': { // benchmark: `count` messages, `perFrame` per write, as fast as possible;
+        // `codes`: several codes in turn (WoK's REST pattern: a resource code, then POST:/wok/logs)
         const count = Math.min(Number(body.count) || 0, 1e7);
         const perFrame = Math.max(1, Number(body.perFrame) || 1);
-        const frame = encode(String(body.code || 'BENCH')).repeat(perFrame);
+        const codes = Array.isArray(body.codes) ? body.codes.map(String) : [String(body.code || 'BENCH')];
+        const run = (n, from) => Array.from({ length: n }, (_, i) => encode(codes[(from + i) % codes.length])).join('');
+        const frame = run(perFrame, 0);
         let sent = 0;
         const t0 = performance.now();
         while (sent < count) {
           const n = Math.min(perFrame, count - sent);
-          const text = n === perFrame ? frame : encode(String(body.code || 'BENCH')).repeat(n);
+          const text = n === perFrame && (perFrame % codes.length === 0 || codes.length === 1) ? frame : run(n, sent);
           for (const ws of sockets) send(ws, text);
           sent += n;
         }
