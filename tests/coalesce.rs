@@ -312,6 +312,20 @@ fn no_trailing_call_after_the_subscription_is_gone() {
 }
 
 #[test]
+fn removing_the_earliest_window_does_not_bring_the_next_one_forward() {
+    // A's window ends at +100, B's at +300; A goes before its end: B's trailing call still
+    // comes at B's own end.
+    let specs = [("A*", None, 100), ("A*", None, 300)];
+    let mut s = Shell::new(&specs, Script::new());
+    s.frame(T0, b"A0//EOM//A1//EOM//");
+    let a = s.subs[0];
+    s.m.unsubscribe(a);
+    s.advance(T0 + 5_000);
+    assert_eq!(s.of(1), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
+    assert_eq!(s.of(0), vec![(Some(0), 1, T0)]);
+}
+
+#[test]
 fn close_and_reopen_forget_the_windows() {
     let mut s = Shell::new(&[("A*", None, 250)], Script::new());
     s.frame(T0, b"A0//EOM//A1//EOM//");

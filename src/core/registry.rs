@@ -165,12 +165,12 @@ impl Registry {
         self.earliest().map(|(end, _)| end)
     }
 
-    /// Takes the earliest trailing call (subscription order among windows ending
-    /// together): the subscription, the latest message, how many it stands for. The caller
-    /// knows it is due ([`Registry::next_due`]).
-    pub fn take_earliest(&mut self) -> Option<(SubId, Message, u32)> {
-        let (_, i) = self.earliest()?;
-        let s = self.subs.get_mut(i)?;
+    /// Takes the earliest trailing call if it is due at `t` (subscription order among
+    /// windows ending together): the subscription, the latest message, how many it stands
+    /// for.
+    pub fn take_due(&mut self, t: u64) -> Option<(SubId, Message, u32)> {
+        let (end, i) = self.earliest()?;
+        let s = self.subs.get_mut(i).filter(|_| end <= t)?;
         let (m, n) = s.window.take()?;
         Some((s.id, m, n))
     }

@@ -98,13 +98,15 @@ impl Manager {
         ids
     }
 
-    /// The next trailing call due at or before `at`. The coalescing deadline is always the
-    /// registry's next due one (set wherever a window changes), so this is O(1) when none is.
+    /// The next trailing call due at or before `at`. The coalescing deadline is the
+    /// registry's next due one, set wherever a window folds or is taken (a subscription
+    /// removed since may leave it early: then nothing is due and it is set again), so this
+    /// is O(1) on the way of every message.
     fn trailing(&mut self, at: u64) -> Option<Output> {
         if !self.timers.due(Timer::Coalesce, at) {
             return None;
         }
-        let taken = self.registry.take_earliest();
+        let taken = self.registry.take_due(at);
         self.timers.put(Timer::Coalesce, self.registry.next_due());
         let (id, m, n) = taken?;
         Some(Output::Deliver(m, alloc::vec![id], n))
