@@ -149,15 +149,20 @@ impl Registry {
 
     /// Ids of the subscriptions to call now with `m`, arrived at `at`, in subscription
     /// order: every match but the coalescing ones whose running window folds it (see
-    /// `core::coalesce`). Trailing calls due by `at` must have been taken first.
-    pub fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
-        let mut ids = Vec::new();
+    /// `core::coalesce`); and whether one did (the next trailing call may have changed).
+    /// Trailing calls due by `at` must have been taken first.
+    pub fn admit(&mut self, m: &Message, at: u64) -> (Vec<SubId>, bool) {
+        let (mut ids, mut folded) = (Vec::new(), false);
         for s in &mut self.subs {
-            if glob_match(&s.pattern, &m.notice.code) && s.window.admit(at, m) {
-                ids.push(s.id);
+            if glob_match(&s.pattern, &m.notice.code) {
+                if s.window.admit(at, m) {
+                    ids.push(s.id);
+                } else {
+                    folded = true;
+                }
             }
         }
-        ids
+        (ids, folded)
     }
 
     /// When the next trailing call is due (the earliest window holding folded messages).

@@ -93,8 +93,11 @@ impl Manager {
 
     /// The ids to call now for `m`, arrived at `at` (see `Registry::admit`).
     fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
-        let ids = self.registry.admit(m, at);
-        self.timers.put(Timer::Coalesce, self.registry.next_due());
+        let (ids, folded) = self.registry.admit(m, at);
+        if folded {
+            // Only then can the next trailing call change: no scan per exact delivery.
+            self.timers.put(Timer::Coalesce, self.registry.next_due());
+        }
         ids
     }
 

@@ -48,10 +48,11 @@ impl Manager {
     /// Sends the heartbeat, or replaces a connection whose server answers but went silent
     /// (rule 2 of the parent module).
     fn heartbeat(&mut self, now: u64) {
-        let Some(a) = self.conn.attempt_mut() else {
-            return;
-        };
-        let Link::Up { protocol, .. } = a.link else {
+        let Some(Attempt {
+            gen,
+            link: Link::Up { protocol, .. },
+        }) = self.conn.attempt()
+        else {
             return;
         };
         let b = &mut self.beat;
@@ -60,7 +61,6 @@ impl Manager {
             return;
         }
         b.unanswered = b.unanswered.saturating_add(1);
-        let gen = a.gen;
         self.timers
             .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
         self.out.push(Output::Send(gen, protocol));

@@ -150,10 +150,10 @@ impl Manager {
         else {
             return;
         };
+        self.stats.frames += 1;
         self.beat.unanswered = 0;
         let mut items = Vec::new();
         self.decoder.push(frame, protocol, &mut items);
-        self.stats.frames += 1;
         if items.iter().any(Result::is_ok) {
             self.mark_useful(now);
         }
