@@ -264,7 +264,7 @@ mod tests {
             notice: crate::core::notice::Notice::code("POST:/kimchi/vms"),
             source: crate::core::notice::Source::Push,
         };
-        let mut matching = |r: &mut Registry| r.admit(&vms, 20).0;
+        let matching = |r: &mut Registry| r.admit(&vms, 20).0;
         assert_eq!(matching(&mut r), vec![a, b, c, d, e]);
         // A hashchange at t=10: e was made by the new tab's own listener, it stays.
         assert_eq!(r.drop_tab_scoped(10), vec![a, d]);
