@@ -1,136 +1,28 @@
 //! Delivery is per message, never per frame: the DOM `EventTarget` rule under any framing
-//! and any re-entrant handler script. A small shell drives the core the way `src/web` does:
-//! it takes one output at a time, calls the handlers of a delivery in order, looks each
-//! one up at call time, and lets handlers call back into the manager (which only mutates).
+//! and any re-entrant handler script, driven by the test shell of `tests/shell/` (the way
+//! `src/web` drives the core).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod shell;
+
 use proptest::prelude::*;
-use std::collections::BTreeMap;
-use wok_push::core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
+use shell::{Action, Script, Shell, Spec};
 
-/// What a handler does when it is called.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Action {
-    /// Subscribe a new handler (pattern, tab).
-    Subscribe(&'static str, Option<&'static str>),
-    /// Unsubscribe the n-th subscription made so far (modulo their number).
-    Unsubscribe(usize),
-    CloseTab(&'static str),
-    Close,
-    /// Close, then connect again at once (the rest of this message is still not delivered).
-    Reconnect,
+/// Initial subscriptions: (pattern, tab), exact calls.
+type Initial = (&'static str, Option<&'static str>);
+
+/// The shell with these subscriptions, connected.
+fn shell(initial: &[Initial], script: &Script) -> Shell {
+    let specs: Vec<Spec> = initial.iter().map(|&(p, tab)| (p, tab, 0)).collect();
+    Shell::new(&specs, script.clone())
 }
 
-/// The handler script: (subscription ordinal, message ordinal) -> actions.
-type Script = BTreeMap<(usize, usize), Vec<Action>>;
-
-struct Shell {
-    m: Manager,
-    now: u64,
-    gen: u32,
-    /// Ids in subscription order (ordinal = index).
-    subs: Vec<SubId>,
-    /// (subscription ordinal, message ordinal) per handler call.
-    calls: Vec<(usize, usize)>,
-    /// Bumped by each close: a delivery stops when it changes (the shell's gate).
-    epoch: u32,
-}
-
-impl Shell {
-    fn new(initial: &[(&'static str, Option<&'static str>)]) -> Shell {
-        let mut s = Shell {
-            m: Manager::new(Config::default(), 7).expect("config"),
-            now: 1000,
-            gen: 0,
-            subs: Vec::new(),
-            calls: Vec::new(),
-            epoch: 0,
-        };
-        for &(p, tab) in initial {
-            s.subscribe(p, tab);
-        }
-        s.connect();
-        s
-    }
-
-    fn subscribe(&mut self, p: &str, tab: Option<&str>) {
-        let id = self.m.subscribe(
-            self.now,
-            p,
-            SubOptions {
-                tab: tab.map(String::from),
-                ..SubOptions::default()
-            },
-        );
-        self.subs.push(id);
-    }
-
-    fn connect(&mut self) {
-        self.m.handle(self.now, Input::Connect);
-        self.drain(&Script::new());
-        if let Some(g) = self.pending_open() {
-            self.gen = g;
-            self.m
-                .handle(self.now, Input::SocketOpened(g, "binary".into()));
-            self.drain(&Script::new());
-        }
-    }
-
-    fn pending_open(&self) -> Option<u32> {
-        (self.gen < 100).then_some(self.gen + 1)
-    }
-
-    fn frame(&mut self, bytes: &[u8], script: &Script) {
-        self.m.handle(
-            self.now,
-            Input::SocketFrame(self.gen, Frame::Binary(bytes.to_vec())),
-        );
-        self.drain(script);
-    }
-
-    /// The outermost drain: one output at a time.
-    fn drain(&mut self, script: &Script) {
-        while let Some(o) = self.m.poll_output() {
-            if let Output::Deliver(msg, ids, _) = o {
-                let k: usize = msg.notice.code[1..].parse().expect("ordinal");
-                let epoch = self.epoch;
-                for id in ids {
-                    if self.epoch != epoch {
-                        break;
-                    }
-                    if !self.m.registry().contains(id) {
-                        continue;
-                    }
-                    let ord = self.subs.iter().position(|&s| s == id).expect("known");
-                    self.calls.push((ord, k));
-                    for a in script.get(&(ord, k)).cloned().unwrap_or_default() {
-                        self.act(&a);
-                    }
-                }
-            }
-        }
-    }
-
-    fn act(&mut self, a: &Action) {
-        match a {
-            Action::Subscribe(p, tab) => self.subscribe(p, *tab),
-            Action::Unsubscribe(n) => {
-                let id = self.subs[n % self.subs.len()];
-                self.m.unsubscribe(id);
-            }
-            Action::CloseTab(t) => {
-                self.m.close_tab(t);
-            }
-            Action::Close | Action::Reconnect => {
-                self.m.handle(self.now, Input::Close);
-                self.epoch += 1;
-                if *a == Action::Reconnect {
-                    // Re-entrant: only mutates; the next socket opens after this drain.
-                    self.m.handle(self.now, Input::Connect);
-                }
-            }
-        }
-    }
+/// The message calls as (subscription ordinal, message ordinal).
+fn calls(s: &Shell) -> Vec<(usize, usize)> {
+    s.calls
+        .iter()
+        .filter_map(|c| c.msg.map(|k| (c.sub, k)))
+        .collect()
 }
 
 fn stream(codes: &[String]) -> Vec<u8> {
@@ -142,12 +34,12 @@ fn stream(codes: &[String]) -> Vec<u8> {
 
 /// Runs the stream cut at `cuts` (byte offsets) and returns the handler calls.
 fn run(
-    initial: &[(&'static str, Option<&'static str>)],
+    initial: &[Initial],
     codes: &[String],
     cuts: &[usize],
     script: &Script,
 ) -> Vec<(usize, usize)> {
-    let mut s = Shell::new(initial);
+    let mut s = shell(initial, script);
     let bytes = stream(codes);
     let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
     points.push(0);
@@ -155,9 +47,9 @@ fn run(
     points.sort_unstable();
     points.dedup();
     for w in points.windows(2) {
-        s.frame(&bytes[w[0]..w[1]], script);
+        s.frame(s.now, &bytes[w[0]..w[1]]);
     }
-    s.calls
+    calls(&s)
 }
 
 fn codes(letters: &str) -> Vec<String> {
@@ -216,9 +108,9 @@ fn close_then_reconnect_from_a_handler_drops_the_rest_of_the_frame() {
     let initial = [("A*", None), ("A*", None)];
     let c = codes("AAA");
     let script = Script::from([((0, 0), vec![Action::Reconnect])]);
-    let mut s = Shell::new(&initial);
-    s.frame(&stream(&c), &script);
-    assert_eq!(s.calls, vec![(0, 0)]);
+    let mut s = shell(&initial, &script);
+    s.frame(s.now, &stream(&c));
+    assert_eq!(calls(&s), vec![(0, 0)]);
     assert_eq!(s.m.queued_messages(), 0);
     assert_eq!(s.m.state(), wok_push::core::State::Connecting);
 }
