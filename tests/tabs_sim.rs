@@ -3,6 +3,8 @@
 //! fake WoK server (sockets open at once; `/notifications` answers from a store).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod sim;
+
 use std::collections::VecDeque;
 use wok_push::core::{
     Broadcast, Config, FetchResult, Frame, Input, Manager, Output, Role, Source, State, SubId,
@@ -55,15 +57,7 @@ impl Browser {
             ..Config::default()
         };
         let mut m = Manager::new(cfg, seed).expect("config");
-        let sub = m.subscribe(
-            self.now,
-            "*",
-            SubOptions {
-                persist: true,
-                resync: true,
-                ..Default::default()
-            },
-        );
+        let sub = sim::subscribe_all(&mut m, self.now);
         self.tabs.push(Tab {
             m,
             sub,

@@ -228,16 +228,19 @@ impl Sim {
     }
 
     pub fn subscribe_all(&mut self) -> SubId {
-        self.m.subscribe(
-            self.now,
-            "*",
-            SubOptions {
-                persist: true,
-                resync: true,
-                ..Default::default()
-            },
-        )
+        subscribe_all(&mut self.m, self.now)
     }
+}
+
+/// Subscribes to every code, across tab switches, with resync calls (what a page-wide
+/// listener such as the demo's event log does).
+pub fn subscribe_all(m: &mut Manager, now: u64) -> SubId {
+    let o = SubOptions {
+        persist: true,
+        resync: true,
+        ..Default::default()
+    };
+    m.subscribe(now, "*", o)
 }
 
 pub fn is_fetch(o: &Output) -> bool {
