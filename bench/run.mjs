@@ -79,8 +79,8 @@ const N = QUICK ? 20000 : 100000;
 async function throughput(which, perFrame, n, codes = undefined) {
   if (which === 'wok') await page.evaluate((k) => window.bench.wok(k), SUBS);
   else await page.evaluate((k) => window.bench.rawOpen(k), SUBS);
-  await page.evaluate(() => window.bench.arm());
-  const done = page.evaluate((t) => window.bench.expect(t), n * SUBS);
+  await page.evaluate((t) => window.bench.arm(t), n * SUBS);
+  const done = page.evaluate(() => window.bench.expect());
   await control('push-bulk', { count: n, perFrame, codes });
   const ms = await done;
   if (which === 'wok') await page.evaluate(() => window.bench.wokClose());
