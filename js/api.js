@@ -139,9 +139,9 @@ export function connect(options) {
  */
 export function installWokCompat(wok, options) {
   if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
-  coalesce(options); // checked now; each listener reads it again
+  const o = { coalesceMs: coalesce(options) }; // checked once, and no later change of `options` counts
   const m = getOrCreate(undefined);
-  wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, options);
+  wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, o);
   wok.startNotificationWebSocket = m.open.bind(m);
 }
 

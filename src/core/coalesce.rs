@@ -43,11 +43,6 @@ impl Window {
         }
     }
 
-    /// The window length (`coalesceMs`; 0 for exact calls).
-    pub fn ms(&self) -> u64 {
-        self.ms
-    }
-
     /// Decides for message `m`, arrived at `at`: `true` to call the handler now, `false`
     /// when it was folded into the running window. A trailing
     /// call due at or before `at` must have been taken first ([`Window::take`]), so that it
