@@ -13,6 +13,9 @@ const walk = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
   return statSync(p).isDirectory() ? walk(p) : [p];
 });
+// Outputs the build or the bench write (.gitignore: /pkg, /bench/results.json…) are named, not kept.
+const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n')
+  .map((l) => l.trim().replace(/^\//, '')).filter((l) => l && !l.startsWith('#'));
 const sources = [join(root, 'README.md'), ...['docs', ...TOP.filter((d) => !['docs', 'pkg'].includes(d))]
   .flatMap((d) => (existsSync(join(root, d)) ? walk(join(root, d)) : []))]
   .filter((f) => /\.(md|rs|mjs|js|sh|html|py|ts)$/.test(f) && !f.includes('node_modules'));
@@ -27,8 +30,8 @@ test('every repository path named in the docs and doc comments exists', () => {
     const md = file.endsWith('.md');
     for (const m of text.matchAll(PATH)) {
       const p = m[1].replace(/[.]$/, '');
-      // Built output (pkg/), placeholders and URLs in a template are not files here.
-      if (p.startsWith('pkg/') || /[<>*]/.test(p) || text.slice(m.index - 6, m.index).includes("('")) continue;
+      // Built output, placeholders and URLs in a template are not files here.
+      if (ignored.some((g) => p === g || p.startsWith(`${g}/`)) || /[<>*]/.test(p) || text.slice(m.index - 6, m.index).includes("('")) continue;
       if (!existsSync(join(root, p)) && !existsSync(join(upstream, p))) missing.push(`${relative(root, file)}: ${p}`);
     }
     if (md) {
