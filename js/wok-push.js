@@ -1,8 +1,10 @@
 /*! wok-push classic script: defines globalThis.WokPush for pages without a bundler.
  *  <script src=".../wok-push.js"></script>
  *  <script>WokPush.connect().subscribe('METHOD:/kimchi/vms', refresh);</script>
- * Loads the ES module next to this file (same singleton as the npm build). Calls made before
- * the wasm is ready are queued and replayed in order, not lost. */
+ * Loads the ES module and the wasm next to this file (same singleton as the npm build), both
+ * asked for with this release's content hash (`?v=`, written in by the build): a cached module
+ * or wasm of another release is never paired with this loader. Calls made before the wasm is
+ * ready are queued and replayed in order, not lost. */
 (function () {
   'use strict';
   var g = globalThis;
@@ -15,9 +17,10 @@
   function report(e) { if (g.console) g.console.error('wok-push:', e); }
   // The wasm is fetched now, beside the module, not after it: one round trip instead of two
   // (init() takes the response promise and compiles it as it streams in).
-  var wasm = fetch(new URL('wok_push_bg.wasm', base));
+  var release = '?v=' + __WOK_PUSH_RELEASE__;
+  var wasm = fetch(new URL('wok_push_bg.wasm' + release, base));
   wasm.catch(function () {}); // a failure is reported once, through init() below
-  var ready = import(new URL('wok_push.js', base).href).then(function (mod) {
+  var ready = import(new URL('wok_push.js' + release, base).href).then(function (mod) {
     return mod.default({ module_or_path: wasm }).then(function () {
       real = mod; flush(); return mod;
     });

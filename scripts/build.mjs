@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WASM_OPT_ARGS } from './wasm-opt-args.mjs';
@@ -172,9 +173,13 @@ if (missing.length || extra.length) {
   fail(`js/wok_push.d.ts disagrees with the module: undeclared ${JSON.stringify(missing)}, not exported ${JSON.stringify(extra)}`);
 }
 writeFileSync(dts, declared);
-// The classic loader, minified (its /*! header stays).
+// The classic loader, minified (its /*! header stays). It asks for the module and the wasm
+// with `?v=<content hash of both>`: WoK serves /libs with an Expires header a year ahead and
+// its templates can bust only the loader's URL, so a browser holding an older module or wasm
+// still fetches this release's (docs/wok-integration.md, "Upgrades").
+const release = createHash('sha256').update(readFileSync(glue)).update(readFileSync(wasm)).digest('hex').slice(0, 16);
 writeFileSync(join(pkg, 'wok-push.js'), (await esbuild.transform(readFileSync(join(root, 'js/wok-push.js'), 'utf8'),
-  { minify: true, legalComments: 'inline', target: 'es2017' })).code);
+  { minify: true, legalComments: 'inline', target: 'es2017', define: { __WOK_PUSH_RELEASE__: JSON.stringify(release) } })).code);
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',

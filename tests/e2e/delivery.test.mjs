@@ -4,10 +4,9 @@
 // two releases of wok-push on one page sharing one socket.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, until } from './helpers.mjs';
+import { otherRelease, setup, until } from './helpers.mjs';
 
 let env;
 // The other release is built before the backend starts (the build blocks this process).
@@ -152,17 +151,6 @@ test('a JSON push server (one notification object or array per frame, no //EOM//
   await settle();
   assert.equal((await calls(page)).length, 3);
 });
-
-// Another release of wok-push, as an older plugin would ship it (built once, on demand).
-function otherRelease() {
-  const root = join(import.meta.dirname, '..', '..');
-  const wasm = join(root, 'target', 'pkg-other', 'wok_push_bg.wasm');
-  const fresh = existsSync(wasm) && statSync(wasm).mtimeMs >= statSync(join(root, 'pkg', 'wok_push_bg.wasm')).mtimeMs;
-  if (!fresh) {
-    execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'ignore',
-      env: { ...process.env, WOK_PUSH_VERSION: '0.1.99-other', WOK_PUSH_OUT: 'target/pkg-other' } });
-  }
-}
 
 for (const first of ['ui', 'plugin']) {
   test(`two releases on one page (${first} first): one socket, one manager, everyone served`, async () => {

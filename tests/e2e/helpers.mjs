@@ -2,7 +2,9 @@
 // downloaded browser) and a fresh backend per test file, on 127.0.0.1.
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startBackend } from '../../server/backend.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
@@ -69,5 +71,16 @@ export async function until(fn, ms = 5000, what = 'condition') {
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Another release of wok-push, as an older plugin would ship it: builds it into target/pkg-other (release 0.1.99-other) unless that build is newer than pkg/. */
+export function otherRelease() {
+  const root = join(import.meta.dirname, '..', '..');
+  const wasm = join(root, 'target', 'pkg-other', 'wok_push_bg.wasm');
+  const fresh = existsSync(wasm) && statSync(wasm).mtimeMs >= statSync(join(root, 'pkg', 'wok_push_bg.wasm')).mtimeMs;
+  if (!fresh) {
+    execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'ignore',
+      env: { ...process.env, WOK_PUSH_VERSION: '0.1.99-other', WOK_PUSH_OUT: 'target/pkg-other' } });
   }
 }
