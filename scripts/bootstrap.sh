@@ -5,8 +5,8 @@
 #   bash scripts/bootstrap.sh demo        what `npm start` and `npm run build` need:
 #                                         the wasm target, wasm-bindgen-cli, npm deps
 #   bash scripts/bootstrap.sh test        + what `npm test` needs: Chromium, chromedriver,
-#                                         Firefox ESR, websockify for WoK's real push server
-#                                         (apt), geckodriver (crates.io)
+#                                         Firefox ESR, the Debian packages the real WoK needs
+#                                         (tests/wok-real/packages.txt), geckodriver (crates.io)
 #   bash scripts/bootstrap.sh wasm-pack   + wasm-pack, for `wasm-pack test` (not used by npm test)
 #
 # Independent installs run side by side: npm and apt (network and disk) next to the cargo
@@ -58,12 +58,15 @@ if [ "$MODE" != demo ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox >/dev/null || command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-  # WoK's own push server (tests/wok/) runs behind Debian's websockify, as wokd does.
-  /usr/bin/python3 -c 'import websockify' 2>/dev/null || missing+=(python3-websockify)
+  # The real WoK (tests/wok-real/: wokd, nginx, websockify, PAM; tests/wok/: its push server
+  # behind websockify): Debian's packages of tests/wok-real/packages.txt.
+  for p in $(grep -v '^#' tests/wok-real/packages.txt); do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
   if [ ${#missing[@]} -eq 0 ]; then
-    say "chromium, chromedriver, firefox, websockify: present"
+    say "chromium, chromedriver, firefox, the real WoK's packages: present"
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "apt-get install ${missing[*]} (about 30 s), in the background"
+    say "apt-get install ${missing[*]} (about 1 min), in the background"
     bg apt bash -c "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing[*]}"
   else
     die "please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]})"

@@ -1,0 +1,183 @@
+// The real WoK for the tests of this layer (tests/wok-real/README.md): wokd from the patched
+// tree (target/wok-series/tree), its nginx and websockify, the browsers, and helpers that
+// read what a page did. Runs inside the layer's network namespace (tests/wok-real/run.sh).
+import { spawn, execFileSync } from 'node:child_process';
+import { openSync, mkdirSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, until } from '../e2e/helpers.mjs';
+
+export { until };
+const root = join(import.meta.dirname, '..', '..');
+export const TREE = process.env.WOK_TREE || join(root, 'target', 'wok-series', 'tree');
+const LOGS = join(root, 'target', 'wok-real', 'logs');
+mkdirSync(LOGS, { recursive: true });
+// WoK runs on Debian's Python and packages, never a Python of the developer's PATH.
+const SYSTEM = { ...process.env, PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
+export const ORIGIN = 'https://127.0.0.1:8001';
+export const USER = { username: process.env.WOK_USER || 'wokpushtest', password: process.env.WOK_PASSWORD || '' };
+const PORTS = { nginx: 8001, wokd: 8010, websockify: 64667 };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const listening = (port) => new Promise((res) => {
+  const s = tcpConnect(port, '127.0.0.1');
+  s.once('connect', () => { s.destroy(); res(true); });
+  s.once('error', () => res(false));
+});
+/** The pid listening on `port` (ss), or null. */
+function listener(port) {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const m = /pid=(\d+)/.exec(out);
+  return m ? Number(m[1]) : null;
+}
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+async function kill(pid, what) {
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) { process.kill(pid, 'SIGKILL'); console.log(`# ${what} (${pid}) needed SIGKILL`); }
+}
+
+/** One HTTPS request to WoK (its certificate is self-signed): { status, headers, body }. */
+export function api(method, path, { body, cookie } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${ORIGIN}${path}`, { method, rejectUnauthorized: false, headers: {
+      Accept: 'application/json', 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A session of the test user of its own (not the browser's): its cookie. */
+export async function session() {
+  const r = await api('POST', '/login', { body: USER });
+  if (r.status !== 200) throw new Error(`login as ${USER.username}: HTTP ${r.status} ${r.body}`);
+  return String(r.headers['set-cookie']).split(';')[0];
+}
+
+/** Raises a WoK notification through the test plugin (a real REST call: POST, logged, pushed). */
+export async function raise(code, cookie) {
+  const r = await api('POST', '/plugins/pushtest/notices', { body: { code }, cookie: cookie || await session() });
+  if (r.status !== 201) throw new Error(`raise ${code}: HTTP ${r.status} ${r.body}`);
+}
+
+let wokd = null;
+/** Starts wokd (it starts its push server, websockify, and nginx if nginx is not running). */
+export async function startWok() {
+  const started = Date.now();
+  const log = openSync(join(LOGS, 'wokd.log'), 'a');
+  wokd = spawn('python3', ['src/wokd'], { cwd: TREE, env: SYSTEM, stdio: ['ignore', log, log] });
+  await until(async () => await listening(PORTS.websockify) && await listening(PORTS.nginx)
+    && (await api('GET', '/login.html').catch(() => ({}))).status === 200, 60000, 'wokd up');
+  return Date.now() - started;
+}
+/** Stops wokd (and websockify, its child) by pid; nginx keeps running, as with `systemctl restart wokd`. */
+export async function stopWok() {
+  if (wokd) await kill(wokd.pid, 'wokd');
+  wokd = null;
+  await kill(listener(PORTS.websockify), 'websockify');
+  await kill(listener(PORTS.wokd), 'wokd');
+}
+export async function restartWok() { await stopWok(); return startWok(); }
+
+/** Replaces websockify by a new one (WoK's own, from the tree: it reads the same token files). */
+let proxy = null;
+export async function restartWebsockify() {
+  await kill(listener(PORTS.websockify), 'websockify');
+  const log = openSync(join(LOGS, 'websockify.log'), 'a');
+  proxy = spawn('python3', ['-c', 'import sys; sys.path.insert(0, "src"); from wok import websocket; websocket.new_ws_proxy().join()'],
+    { cwd: TREE, env: SYSTEM, stdio: ['ignore', log, log] });
+  await until(() => listening(PORTS.websockify), 20000, 'websockify up');
+}
+
+export async function stopNginx() {
+  execFileSync('nginx', ['-s', 'stop'], { env: SYSTEM, stdio: 'ignore' });
+  await until(async () => !(await listening(PORTS.nginx)), 10000, 'nginx down');
+}
+export async function startNginx() {
+  execFileSync('nginx', [], { env: SYSTEM, stdio: 'ignore' });
+  await until(() => listening(PORTS.nginx), 10000, 'nginx up');
+}
+
+/** Everything this module started, by pid, and nginx. */
+export async function stopAll() {
+  if (proxy) await kill(proxy.pid, 'websockify');
+  await stopWok();
+  try { execFileSync('nginx', ['-s', 'stop'], { env: SYSTEM, stdio: 'ignore' }); } catch { /* not running */ }
+}
+
+// Records what the page does on the network: every fetch, XHR and WebSocket, by path.
+const NET_SPY = () => {
+  const log = (window.__net = []);
+  const path = (u) => { try { const x = new URL(String(u), location.href); return x.pathname; } catch { return String(u); } };
+  const F = window.fetch;
+  window.fetch = function (input, init) {
+    log.push(['fetch', (init && init.method) || (input && input.method) || 'GET', path(input && input.url ? input.url : input)]);
+    return F.apply(this, arguments);
+  };
+  const O = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (m, u) { log.push(['xhr', String(m).toUpperCase(), path(u)]); return O.apply(this, arguments); };
+  const W = window.WebSocket;
+  function Spy(u, p) { log.push(['ws', String(u)]); return p === undefined ? new W(u) : new W(u, p); }
+  Spy.prototype = W.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Spy[k] = W[k];
+  window.WebSocket = Spy;
+};
+
+/** The two browsers, both trusting WoK's and the CDN's self-signed certificates. */
+export const BROWSERS = {
+  async chromium() {
+    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const ctx = await b.newContext({ ignoreHTTPSErrors: true });
+    return { newPage: async () => spied(await ctx.newPage(), (p) => p.addInitScript(NET_SPY)), close: () => b.close() };
+  },
+  async firefox() {
+    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+      headless: true, protocol: 'webDriverBiDi', acceptInsecureCerts: true });
+    return { newPage: async () => spied(await b.newPage(), (p) => p.evaluateOnNewDocument(NET_SPY)), close: () => b.close() };
+  },
+};
+async function spied(page, install) {
+  await install(page);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  return page;
+}
+
+/** Evaluates `fn` in the page, retrying while a navigation replaces the page's context. */
+export async function inPage(page, fn, arg) {
+  for (let i = 0; ; i++) {
+    try { return await page.evaluate(fn, arg); } catch (e) {
+      if (i > 50 || !/context|navigat|destroyed|Target closed|frame/i.test(String(e))) throw e;
+      await sleep(100);
+    }
+  }
+}
+/** The page's requests so far: [kind, method, path] (ws: [kind, url]). */
+export const net = (page) => inPage(page, () => window.__net || []);
+export const count = (log, kind, method, path) => log.filter((r) => r[0] === kind && r[1] === method && r[2] === path).length;
+
+/** Logs in through the real login page and waits for the shell with its push connection open. */
+export async function login(page) {
+  await page.goto(`${ORIGIN}/login.html`);
+  await until(() => inPage(page, () => !!document.getElementById('btn-login') && typeof wok === 'object'), 20000, 'login page');
+  await inPage(page, (u) => {
+    document.getElementById('username').value = u.username;
+    document.getElementById('password').value = u.password;
+    document.getElementById('btn-login').click();
+  }, USER);
+  await shell(page);
+}
+/** Waits for the shell (wok-ui.html) with its tabs and an open push connection. */
+export async function shell(page) {
+  await until(() => inPage(page, () => !!document.querySelector('#alert-container') && !/login/.test(location.pathname)
+    && typeof WokPush === 'object' && WokPush.connect().state === 'open'), 30000, 'shell with an open push connection');
+}
