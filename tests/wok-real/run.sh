@@ -51,7 +51,8 @@ TREE=$ROOT/target/wok-series/tree
   # The exported tree lacks these two (WoK's .gitignore lists them); automake wants them to
   # exist, and they only feed the .deb packaging.
   touch contrib/DEBIAN/control.debian.in contrib/DEBIAN/control.ubuntu.in
-  ./autogen.sh --system && make -j2
+  # One job: the po/ rules of WoK race with -j2.
+  ./autogen.sh --system && make
 ) > "$WORK/logs/build.log" 2>&1 || { tail -n 30 "$WORK/logs/build.log"; say "WoK build failed"; exit 1; }
 # The install rules of patch 0002: `make install` puts the package where /libs serves it from.
 rm -rf "$WORK/install" && (cd "$TREE/ui/libs/wok-push" && PATH=$SYS_PATH make install DESTDIR="$ROOT/$WORK/install") >> "$WORK/logs/build.log" 2>&1

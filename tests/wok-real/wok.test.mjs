@@ -1,36 +1,189 @@
 // wok-push in the real WoK (tests/wok-real/README.md): WoK 5761c37 built with the patch series
 // of scripts/wok-series.mjs, real wokd + nginx + websockify 0.10 + PAM login, the real UI, in
-// Chromium and Firefox. Each browser runs the whole story in order, on one wokd.
+// Chromium and Firefox. Each browser runs the whole story in order, on one wokd: login, a
+// REST call's push, two tabs, tab cleanup, websockify restart, an outage, a wokd restart.
+//
+// What a page did is read from its own requests (harness.mjs records every fetch, XHR and
+// WebSocket): 'GET /logs' is the Activity Log's stock listener re-reading the log (WoK's
+// wok.user-log.js registers it for POST:/wok/logs), 'GET /notifications' any read of the
+// notifications, by wok-push or by WoK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS, ORIGIN, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
   shell, startNginx, startWok, stopAll, stopNginx, until } from './harness.mjs';
 
-before(async () => { console.log(`# wokd started in ${await startWok()} ms`); });
+// A session of the test's own (node, not the browser) raises the notifications; made once per
+// wokd, since each login is itself pushed (POST:/wok/login, POST:/wok/logs) and would count.
+let cookie;
+before(async () => {
+  console.log(`# wokd started in ${await startWok()} ms`);
+  cookie = await session();
+});
 after(stopAll);
 
 const settle = (ms = 1500) => new Promise((r) => setTimeout(r, ms));
-const state = (page) => inPage(page, () => WokPush.connect().state);
+const text = (page) => inPage(page, () => document.body.innerText);
 const alerts = (page) => inPage(page, () => [...document.querySelectorAll('#alert-container .alert')].map((e) => e.textContent.trim()));
-const sockets = (log) => log.filter((r) => r[0] === 'ws');
+const sockets = (log) => log.filter((r) => r[0] === 'ws').length;
+const logsReads = (log) => count(log, 'xhr', 'GET', '/logs');
+const noticeReads = (log) => count(log, 'fetch', 'GET', '/notifications') + count(log, 'xhr', 'GET', '/notifications');
+// The page's state changes, resyncs and messages, recorded from now on (listeners added once).
+const watch = (page) => inPage(page, () => {
+  window.__states = [];
+  if (window.__watched) return;
+  window.__watched = true;
+  const push = WokPush.connect();
+  push.on('state', (e) => window.__states.push(`${e.state}:${e.reason}`));
+  push.on('resync', (e) => window.__states.push(`resync:${e.reason}`));
+  push.subscribe('*', (m) => window.__states.push(`${m.source}:${m.code}`));
+});
+const states = (page) => inPage(page, () => window.__states);
+const STALE = 'Can not contact the host system';
+// A new code for each notification of the run: WoK keeps a raised code's first timestamp, and
+// wok-push (like the stock UI) shows a notification once.
+let code = 0;
+const nextCode = () => `WPTEST${String(++code).padStart(4, '0')}I`;
+const noticeText = (c) => `wok-push test notice ${Number(c.slice(6, 10))}`;
+const tab = async (page, hash, ready) => {
+  await inPage(page, (h) => { location.hash = h; }, hash);
+  await until(() => inPage(page, ready), 15000, `tab ${hash}`);
+  await settle(500);
+};
+const onActivityLog = () => !!document.getElementById('user-log-grid');
+const onSettings = () => /tabs\/settings/.test(location.hash) && !document.getElementById('user-log-grid');
 
 for (const name of Object.keys(BROWSERS)) {
-  test(`${name}: the login page and the shell load with no page error, and login works`, async () => {
+  test(`${name}: wok-push in the real WoK UI`, async (t) => {
     const browser = await BROWSERS[name]();
+    const page = await browser.newPage();
     try {
-      const page = await browser.newPage();
-      await page.goto(`${ORIGIN}/login.html`);
-      await until(() => inPage(page, () => typeof wok === 'object' && typeof wok.login_main === 'function'), 20000, 'login page');
-      const onLogin = await inPage(page, () => ({ push: typeof WokPush, listen: typeof wok.addNotificationListener,
-        session: typeof wok.session, user: typeof wok.user, sockets: (window.__net || []).filter((r) => r[0] === 'ws').length }));
-      assert.deepEqual(onLogin, { push: 'object', listen: 'function', session: 'object', user: 'object', sockets: 0 },
-        'wok.min.js ran to its end on the login page, which opens no push socket');
-      await login(page);
-      const log = await net(page);
-      assert.equal(sockets(log).length, 1, 'one push websocket');
-      assert.match(sockets(log)[0][1], /^wss:\/\/127\.0\.0\.1:8001\/websockify\?token=/, 'through nginx');
-      assert.deepEqual(page.errors, []);
-      await page.screenshot({ path: `target/wok-real/${name}-shell.png` });
+      await t.test('the login page loads with no page error and opens no socket; login works', async () => {
+        await page.goto(`${ORIGIN}/login.html`);
+        await until(() => inPage(page, () => typeof wok === 'object' && typeof wok.login_main === 'function'), 20000, 'login page');
+        const onLogin = await inPage(page, () => ({ push: typeof WokPush, listen: typeof wok.addNotificationListener,
+          session: typeof wok.session, user: typeof wok.user, sockets: window.__net.filter((r) => r[0] === 'ws').length }));
+        assert.deepEqual(onLogin, { push: 'object', listen: 'function', session: 'object', user: 'object', sockets: 0 },
+          'wok.min.js ran to its end on the login page, which opens no push socket');
+        await login(page);
+        await until(() => inPage(page, onActivityLog), 15000, 'the Activity Log');
+        assert.deepEqual(page.errors, []);
+        await page.screenshot({ path: `target/wok-real/${name}-shell.png` });
+      });
+
+      await t.test('one push websocket per page, through nginx, and one GET /notifications at start', async () => {
+        const log = await net(page);
+        assert.equal(sockets(log), 1);
+        assert.match(log.find((r) => r[0] === 'ws')[1], /^wss:\/\/127\.0\.0\.1:8001\/websockify\?token=d29rbm90aWZpY2F0aW9ucw$/);
+        assert.equal(noticeReads(log), 1, 'the shell read /notifications once (wok-push), not twice');
+        assert.deepEqual(await inPage(page, () => [WokPush.connect().state, WokPush.connect().transport]), ['open', 'websocket']);
+      });
+
+      await t.test('a REST call\'s push reaches the stock listener and shows the notification, with one GET per event', async () => {
+        const before = await net(page);
+        const c = nextCode();
+        await raise(c, cookie);
+        await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'the alert');
+        await until(async () => logsReads(await net(page)) > logsReads(before), 10000, 'the Activity Log re-read');
+        await settle();
+        const after = await net(page);
+        assert.equal(logsReads(after) - logsReads(before), 1, 'POST:/wok/logs pushed once, the stock listener called once');
+        assert.equal(noticeReads(after) - noticeReads(before), 1, 'one GET /notifications for the notification event');
+        assert.ok(await inPage(page, () => document.getElementById('user-log-grid').innerText.includes('wokpushtest')));
+        assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('two tabs share one connection, and both are served', async () => {
+        const second = await browser.newPage();
+        try {
+          await second.goto(`${ORIGIN}/`);
+          await shell(second);
+          await settle(500);
+          assert.equal(sockets(await net(second)), 0, 'the second tab opened no websocket: it uses the first\'s');
+          assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
+            const [a0, b0] = [await net(page), await net(second)];
+          const c = nextCode();
+          await raise(c, cookie);
+          for (const p of [page, second]) await until(async () => (await alerts(p)).some((a) => a.includes(noticeText(c))), 10000, 'alerts in both tabs');
+          await settle();
+          const [a1, b1] = [await net(page), await net(second)];
+          assert.equal(logsReads(a1) - logsReads(a0), 1, 'first tab: listener called once');
+          assert.equal(logsReads(b1) - logsReads(b0), 1, 'second tab: listener called once');
+          assert.equal(noticeReads(a1) - noticeReads(a0) + noticeReads(b1) - noticeReads(b0), 1, 'one GET /notifications for both tabs');
+          assert.equal(sockets(a1) + sockets(b1), 1, 'still one websocket in all');
+          assert.deepEqual(second.errors, []);
+        } finally {
+          await second.close();
+        }
+      });
+
+      await t.test('tab cleanup: the Activity Log\'s listener is gone once the user is on Settings', async () => {
+        await tab(page, '#tabs/settings', onSettings);
+        const before = await net(page);
+        const c = nextCode();
+        await raise(c, cookie);
+        await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'the alert');
+        await settle();
+        const after = await net(page);
+        assert.equal(logsReads(after) - logsReads(before), 0, 'no GET /logs: the listener went with its tab');
+        assert.equal(noticeReads(after) - noticeReads(before), 1);
+        assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('websockify restart: the page reconnects by itself and is served again', async () => {
+        await watch(page);
+        await restartWebsockify();
+        await until(async () => (await states(page)).some((s) => s.startsWith('open:')), 30000, 'reopened');
+        const before = await net(page);
+        const c = nextCode();
+        await raise(c, cookie);
+        await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'the alert after the restart');
+        assert.ok((await states(page)).some((s) => !s.startsWith('open')), `the close was seen: ${await states(page)}`);
+        assert.equal(sockets(await net(page)) - sockets(before), 0);
+        assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('an outage long enough to fall back: no listener call while nothing answers, one after, no stale alert', async () => {
+        await tab(page, '#tabs/user-log', onActivityLog);
+        await settle();
+        await watch(page);
+        const before = await net(page);
+        await stopNginx();
+        await until(async () => (await states(page)).some((s) => s.startsWith('polling')), 60000, 'the polling fallback');
+        await settle(4000); // a few polls fail
+        const during = await net(page);
+        await startNginx();
+        await until(() => inPage(page, () => WokPush.connect().state === 'open'), 60000, 'back on the websocket');
+        await until(async () => logsReads(await net(page)) > logsReads(during), 10000, 'the resync re-read');
+        await settle(2000);
+        const after = await net(page);
+        console.log(`# ${name} outage: states ${await states(page)}`);
+        const resyncs = (await states(page)).filter((s) => s.startsWith('resync:')).length;
+        assert.equal(logsReads(during) - logsReads(before), 0, 'no refresh while the server was unreachable');
+        // One resync when the websocket is back; two if a poll answered first (the first one
+        // then, the second for the pushes that polling cannot see).
+        assert.ok(resyncs === 1 || resyncs === 2, `resyncs: ${resyncs}`);
+        assert.equal(logsReads(after) - logsReads(during), resyncs, 'the listener was called once per resync, all after the outage');
+        assert.ok(!(await text(page)).includes(STALE), `no "${STALE}" alert on screen`);
+        assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('wokd restart: back to the login page, log in again, the notification raised meanwhile is shown', async () => {
+        await restartWok();
+        cookie = await session(); // sessions live in wokd's memory: the old one is gone
+        const c = nextCode();
+        await raise(c, cookie);
+        await until(() => inPage(page, () => /login\.html/.test(location.pathname)), 60000, 'the login page');
+        await login(page);
+        await watch(page);
+        try {
+          await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 15000, 'the notification raised meanwhile');
+        } catch (e) {
+          console.log('# DIAG', JSON.stringify({ net: await net(page), alerts: await alerts(page), states: await states(page),
+            stats: await inPage(page, () => WokPush.connect().stats()), notif: await inPage(page, () => fetch('notifications', { headers: { Accept: 'application/json' } }).then((r) => r.text())) }));
+          throw e;
+        }
+        assert.deepEqual(page.errors, []);
+      });
     } finally {
       await browser.close();
     }

@@ -8,12 +8,8 @@ from wok.control.utils import UrlSubNode
 from wok.plugins.pushtest.model import Model
 from wok.root import WokRoot
 
-messages = {
-    'WPTEST0001I': 'wok-push test notice one',
-    'WPTEST0002I': 'wok-push test notice two',
-    'WPTEST0003I': 'wok-push test notice three',
-    'WPTEST0004I': 'wok-push test notice four',
-}
+# WPTEST0001I … WPTEST0099I: 'wok-push test notice 1' … '99'.
+messages = {f'WPTEST{n:04d}I': f'wok-push test notice {n}' for n in range(1, 100)}
 
 SCHEMA = {
     '$schema': 'http://json-schema.org/draft-03/schema#',
