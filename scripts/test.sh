@@ -3,6 +3,8 @@
 #   1. host:     cargo test (the sans-IO core under a simulated clock)
 #   2. browser:  wasm-bindgen-test in headless Chromium, then headless Firefox
 #   3. e2e:      Playwright (playwright-core + /usr/bin/chromium) against the backend
+#   4. wok-real: the real WoK (wokd, nginx, websockify, PAM login, its UI) built with the patch
+#                series, in Chromium and Firefox (tests/wok-real/run.sh; needs root)
 #   0. lint:     cargo fmt --check, cargo clippy -D warnings on the host and on wasm32
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,12 +47,18 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 run chromium env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
 run firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
 run e2e node --test --test-concurrency=1 tests/e2e/
+kill $BACKEND 2>/dev/null
+if [ "$(id -u)" = 0 ]; then
+  run wok-real bash tests/wok-real/run.sh
+else
+  results+=("wok-real: SKIPPED (needs root: a network namespace and a PAM test user)")
+fi
 
 echo; echo "=== summary"
-for name in lint host chromium firefox e2e; do
+for name in lint host chromium firefox e2e wok-real; do
   [ -f "$LOGS/$name.log" ] || continue
   echo "--- $name"
-  grep -E "^test result:|^# (tests|pass|fail|duration_ms)|^lint:" "$LOGS/$name.log" | tail -n 8
+  grep -E "^test result:|^# (tests|pass|fail|duration_ms)|^lint:|^wok-real: .* (done|built)" "$LOGS/$name.log" | tail -n 8
 done
 printf '%s\n' "${results[@]}"
 exit $status

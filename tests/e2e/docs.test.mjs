@@ -2,6 +2,7 @@
 // comments (src/, js/, scripts/, server/, tests/, bench/, www/) and the markdown links.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
@@ -32,13 +33,24 @@ test('every repository path named in the docs and doc comments exists', () => {
       const p = m[1].replace(/[.]$/, '');
       // Built output, placeholders and URLs in a template are not files here.
       if (ignored.some((g) => p === g || p.startsWith(`${g}/`)) || /[<>*]/.test(p) || text.slice(m.index - 6, m.index).includes("('")) continue;
-      if (!existsSync(join(root, p)) && !existsSync(join(upstream, p))) missing.push(`${relative(root, file)}: ${p}`);
+      // WoK's configure makes src/wokd from src/wokd.in and so on: either names the file.
+      const found = existsSync(join(root, p)) || existsSync(join(upstream, p)) || existsSync(join(upstream, `${p}.in`));
+      if (!found) missing.push(`${relative(root, file)}: ${p}`);
     }
     if (md) {
-      for (const m of text.matchAll(/\]\(([^)#:\s]+)(#[^)]*)?\)/g)) {
+      // Links outside code blocks (a diff's `a[j](b)` is code, not a link).
+      for (const m of text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/\]\(([^)#:\s]+)(#[^)]*)?\)/g)) {
         if (!existsSync(join(dirname(file), m[1]))) missing.push(`${relative(root, file)}: link ${m[1]}`);
       }
     }
   }
   assert.deepEqual(missing, []);
+});
+
+// docs/wok-integration.md shows the WoK patch series through generated blocks: they must be
+// the series as `npm run wok-series` makes it (scripts/wok-guide.mjs --check), and the series
+// must apply to the upstream tree (wok-series.mjs applies every patch with `git am`).
+test('the WoK guide shows the patch series as it is, and the series applies', () => {
+  const out = execFileSync('node', [join(root, 'scripts', 'wok-guide.mjs'), '--check'], { encoding: 'utf8' });
+  assert.match(out, /shows the series as it is/);
 });

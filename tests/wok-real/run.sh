@@ -50,7 +50,7 @@ TREE=$ROOT/target/wok-series/tree
   cd "$TREE" && export PATH=$SYS_PATH
   # The exported tree lacks these two (WoK's .gitignore lists them); automake wants them to
   # exist, and they only feed the .deb packaging.
-  touch contrib/DEBIAN/control.debian.in contrib/DEBIAN/control.ubuntu.in
+  (cd contrib/DEBIAN && touch control.debian.in control.ubuntu.in)
   # One job: the po/ rules of WoK race with -j2.
   ./autogen.sh --system && make
 ) > "$WORK/logs/build.log" 2>&1 || { tail -n 30 "$WORK/logs/build.log"; say "WoK build failed"; exit 1; }

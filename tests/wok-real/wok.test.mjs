@@ -9,7 +9,7 @@
 // notifications, by wok-push or by WoK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, ORIGIN, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
+import { BROWSERS, ORIGIN, api, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
   shell, startNginx, startWok, stopAll, stopNginx, until } from './harness.mjs';
 
 // A session of the test's own (node, not the browser) raises the notifications; made once per
@@ -76,6 +76,10 @@ for (const name of Object.keys(BROWSERS)) {
         assert.match(log.find((r) => r[0] === 'ws')[1], /^wss:\/\/127\.0\.0\.1:8001\/websockify\?token=d29rbm90aWZpY2F0aW9ucw$/);
         assert.equal(noticeReads(log), 1, 'the shell read /notifications once (wok-push), not twice');
         assert.deepEqual(await inPage(page, () => [WokPush.connect().state, WokPush.connect().transport]), ['open', 'websocket']);
+        // Served by WoK as installed: cherrypy's /libs (Python's own MIME map knows .wasm).
+        const wasm = await api('GET', '/libs/wok-push/wok_push_bg.wasm');
+        assert.equal(wasm.status, 200);
+        assert.equal(wasm.headers['content-type'], 'application/wasm');
       });
 
       await t.test('a REST call\'s push reaches the stock listener and shows the notification, with one GET per event', async () => {
