@@ -26,7 +26,7 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 SYS_PATH=/usr/bin:/bin:/usr/sbin:/sbin
 
 # What this run made, undone on any exit.
-made_wok_conf=0; made_etc_wok=0; cdn_pid=
+made_wok_conf=0; made_etc_wok=0; cdn_pid=; host_nginx=0
 cleanup() {
   [ -n "$cdn_pid" ] && kill "$cdn_pid" 2>/dev/null
   # Anything still running in the namespace (wokd, websockify, nginx) is this run's.
@@ -38,6 +38,7 @@ cleanup() {
   rm -f "/etc/sudoers.d/$USER_NAME"
   [ $made_wok_conf = 1 ] && rm -f /etc/nginx/conf.d/wok.conf
   [ $made_etc_wok = 1 ] && rm -rf /etc/wok
+  [ $host_nginx = 1 ] && service nginx start >/dev/null 2>&1 && say "the machine's nginx started again"
   say "cleaned up (namespace, test user, sudoers drop-in, wokd's nginx site)"
 }
 trap cleanup EXIT
@@ -76,6 +77,12 @@ ip netns del "$NS" 2>/dev/null
 ip netns add "$NS" && ip netns exec "$NS" ip link set lo up || { say "cannot make a network namespace"; exit 1; }
 mkdir -p "/etc/netns/$NS"
 printf '127.0.0.1 localhost cdnjs.cloudflare.com cdn.datatables.net\n::1 localhost\n' > "/etc/netns/$NS/hosts"
+# wokd runs `service nginx status` and reloads an nginx that is running: one running outside
+# the namespace (Debian's package may start it at install) would get WoK's site instead.
+if service nginx status >/dev/null 2>&1; then
+  say "stopping the machine's nginx for the run (started again at the end)"
+  service nginx stop >/dev/null 2>&1; host_nginx=1
+fi
 [ -e /etc/nginx/conf.d/wok.conf ] || made_wok_conf=1
 [ -e /etc/wok ] || made_etc_wok=1
 ip netns exec "$NS" node tests/wok-real/cdn.mjs serve "$WORK/cdn" > "$WORK/logs/cdn.log" 2>&1 &
