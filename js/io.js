@@ -111,7 +111,7 @@ export function removePage(port) {
   if (on !== null) for (const [t, k, f] of on) t.removeEventListener(k, f);
 }
 
-/** Owned resources: [socket, fetch, timer, page listeners]. */
+/** Owned resources: [socket, fetch, timer, page listeners, channel] (src/web/driver.rs adds the handlers). */
 export function resources(port) {
   return new Uint32Array([port.ws === null ? 0 : 1, port.fetch === null ? 0 : 1,
     port.timer === null ? 0 : 1, port.page === null ? 0 : port.page.length, port.ch === null ? 0 : 1]);
