@@ -66,8 +66,9 @@ pub struct Config {
     pub shared: bool,
 }
 
-impl Default for Config {
-    fn default() -> Self {
+impl Config {
+    /// The defaults (the README's options table), reading JSON and base64 with `platform`.
+    pub fn new(platform: Platform) -> Config {
         Config {
             format: Format::Auto,
             heartbeat_ms: 30_000,
@@ -81,9 +82,18 @@ impl Default for Config {
             auto_tab_cleanup: true,
             max_partial_bytes: 1 << 20,
             max_notifications: 1000,
-            platform: Platform::default(),
+            platform,
             shared: false,
         }
+    }
+}
+
+/// The defaults on the host platform (`host.rs`: tests, simulation, fuzzing). On wasm32 there
+/// is no default: the shell names the browser's platform (`Config::new`).
+#[cfg(not(target_arch = "wasm32"))]
+impl Default for Config {
+    fn default() -> Self {
+        Config::new(super::host::PLATFORM)
     }
 }
 
@@ -132,7 +142,7 @@ impl Config {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -62,10 +62,11 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    /// A decoder keeping at most `max_partial` bytes of an unfinished message, with the
-    /// default platform (the host's JSON and base64 on the host).
+    /// A decoder keeping at most `max_partial` bytes of an unfinished message, on the host
+    /// platform (host builds only).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn new(format: Format, max_partial: usize) -> Decoder {
-        Decoder::with_platform(format, max_partial, Platform::default())
+        Decoder::with_platform(format, max_partial, super::host::PLATFORM)
     }
 
     /// A decoder using `platform` to read JSON and base64.
@@ -185,9 +186,10 @@ fn whole_json_frame(json: JsonFn, bytes: &[u8]) -> Option<Vec<Notice>> {
     }
 }
 
-/// Reads one complete message text per `format` with the default platform.
+/// Reads one complete message text per `format` on the host platform (host builds only).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn read_message(text: &str, format: Format, out: &mut Vec<Result<Notice, Error>>) {
-    read_message_with(Platform::default().json, text, format, out);
+    read_message_with(super::host::PLATFORM.json, text, format, out);
 }
 
 /// Reads one complete message text per `format` and appends the result(s) to `out`.
@@ -211,7 +213,7 @@ pub fn read_message_with(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

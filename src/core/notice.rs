@@ -2,7 +2,7 @@
 //! shape of a WoK notification (`{code, message?, timestamp?}`), parsed with miniserde.
 
 use super::error::Error;
-use super::platform::{Json, JsonFn, Platform};
+use super::platform::{Json, JsonFn};
 use crate::prelude::*;
 
 /// Where a delivered message came from; `msg.source` in JS.
@@ -71,12 +71,13 @@ pub fn read_json_notices(json: JsonFn, text: &str, max: usize) -> Result<Vec<Not
     }
 }
 
-/// [`read_json_notices`] with the default platform (the host's parser on the host).
+/// [`read_json_notices`] on the host platform (host builds only).
 ///
 /// # Errors
 /// As [`read_json_notices`].
+#[cfg(not(target_arch = "wasm32"))]
 pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
-    read_json_notices(Platform::default().json, text, usize::MAX)
+    read_json_notices(super::host::PLATFORM.json, text, usize::MAX)
 }
 
 /// Reads the body of `GET /notifications` with `json`: a JSON array of notifications.
@@ -99,15 +100,16 @@ pub fn read_feed(json: JsonFn, body: &str, max: usize) -> Result<Vec<Notice>, Er
     }
 }
 
-/// [`read_feed`] with the default platform (the host's parser on the host).
+/// [`read_feed`] on the host platform (host builds only).
 ///
 /// # Errors
 /// As [`read_feed`].
+#[cfg(not(target_arch = "wasm32"))]
 pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
-    read_feed(Platform::default().json, body, max)
+    read_feed(super::host::PLATFORM.json, body, max)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

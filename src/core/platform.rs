@@ -47,21 +47,3 @@ pub struct Platform {
     /// base64 decoder.
     pub base64: Base64Fn,
 }
-
-impl Default for Platform {
-    /// On the host: the `miniserde`/`base64` implementation. On wasm32: none (every JSON
-    /// text is malformed, every base64 invalid); the browser shell sets its own.
-    fn default() -> Platform {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            super::host::PLATFORM
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            Platform {
-                json: |_, _| Json::Malformed,
-                base64: |_| None,
-            }
-        }
-    }
-}

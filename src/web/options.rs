@@ -68,10 +68,7 @@ fn flag(v: f64, name: &'static str) -> Result<bool, Error> {
 /// # Errors
 /// [`Error::InvalidOption`] naming the first bad option.
 pub fn parse(raw: Raw) -> Result<Options, Error> {
-    let mut c = Config {
-        platform: super::codec::PLATFORM,
-        ..Config::default()
-    };
+    let mut c = Config::new(super::codec::PLATFORM);
     let slots = [
         &mut c.heartbeat_ms,
         &mut c.reconnect_min_ms,
