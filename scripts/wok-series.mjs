@@ -94,14 +94,17 @@ const skip = (process.env.WOK_SERIES_SKIP || '').split(',').filter(Boolean);
 const patches = readdirSync(join(root, 'contrib', 'wok')).filter((f) => /^\d{4}-.*\.patch$/.test(f))
   .filter((f) => !skip.includes(f.slice(0, 4))).sort();
 if (patches.some((f) => f.startsWith('0002-'))) fail('contrib/wok/ must not hold a 0002 patch: this script makes it');
+// 0002 goes in its place: after the hand-written patches numbered below it.
+let added = false;
 for (const f of patches) {
-  if (Number(f.slice(0, 4)) > 2 && !git('log', '--format=%s', `${base}..HEAD`).includes('ui/libs: add wok-push')) addPackage();
+  if (!added && Number(f.slice(0, 4)) > 2) { addPackage(); added = true; }
   try {
     git('am', '-q', '--committer-date-is-author-date', join(root, 'contrib', 'wok', f));
   } catch (e) {
     fail(`${f} does not apply: ${e.stderr || e.message}`);
   }
 }
+if (!added) addPackage();
 git('format-patch', '-q', '--zero-commit', '--binary', '-o', out, `${base}..HEAD`);
 for (const f of readdirSync(out).filter((x) => x.endsWith('.patch')).sort()) console.log(join('target', 'wok-series', f));
 console.log(`patched tree: ${join('target', 'wok-series', 'tree')} (base ${base.slice(0, 12)})`);

@@ -17,21 +17,25 @@ export async function launch() {
 /**
  * The two browsers of the cross-browser tests: Chromium through Playwright (pages of one
  * context, so they share Web Locks and BroadcastChannel, as tabs do) and Firefox ESR through
- * puppeteer-core over WebDriver BiDi (pages of one browser).
+ * puppeteer-core over WebDriver BiDi (pages of one browser). `{ insecure: true }`: both
+ * accept self-signed certificates (the real WoK's and its CDN mirror's, tests/wok-real/).
  */
 export const BROWSERS = {
-  async chromium() {
+  async chromium({ insecure = false } = {}) {
     const b = await launch();
-    const ctx = await b.newContext();
+    const ctx = await b.newContext({ ignoreHTTPSErrors: insecure });
     return { newPage: () => ctx.newPage(), close: () => b.close() };
   },
-  async firefox() {
+  async firefox({ insecure = false } = {}) {
     const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
       || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
-      headless: true, protocol: 'webDriverBiDi' });
+      headless: true, protocol: 'webDriverBiDi', acceptInsecureCerts: insecure });
     return { newPage: () => b.newPage(), close: () => b.close() };
   },
 };
+
+/** Runs `fn` in every document `page` loads, before the page's own scripts (either browser). */
+export const beforeScripts = (page, fn) => (page.addInitScript ? page.addInitScript(fn) : page.evaluateOnNewDocument(fn));
 
 /** The control API of `backend` (server/backend.mjs): GET without a body, POST with one. */
 export const controlOf = (backend) => async (what, body) => (await fetch(`${backend.url}/_control/${what}`, {

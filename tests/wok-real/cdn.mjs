@@ -45,7 +45,8 @@ function unpacked(dir, spec) {
 function fetchAll(dir) {
   const started = Date.now();
   let made = 0;
-  for (const { url, source } of rows()) {
+  const all = rows();
+  for (const { url, source } of all) {
     const dest = join(dir, 'www', url);
     if (existsSync(dest)) continue;
     const sub = SUBSTITUTES[source];
@@ -67,7 +68,7 @@ function fetchAll(dir) {
     }
     made++;
   }
-  console.log(`cdn: ${made} of ${rows().length} files or directories made in ${dir}/www (${Date.now() - started} ms)`);
+  console.log(`cdn: ${made} of ${all.length} files or directories made in ${dir}/www (${Date.now() - started} ms)`);
 }
 
 function serve(dir) {

@@ -6,9 +6,7 @@ import { openSync, mkdirSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, until } from '../e2e/helpers.mjs';
+import { BROWSERS as E2E_BROWSERS, beforeScripts, until } from '../e2e/helpers.mjs';
 
 export { until };
 const root = join(import.meta.dirname, '..', '..');
@@ -63,9 +61,9 @@ export async function session() {
   return String(r.headers['set-cookie']).split(';')[0];
 }
 
-/** Raises a WoK notification through the test plugin (a real REST call: POST, logged, pushed). */
+/** Raises a WoK notification through the test plugin (a real REST call: POST, logged, pushed), in `cookie`'s session. */
 export async function raise(code, cookie) {
-  const r = await api('POST', '/plugins/pushtest/notices', { body: { code }, cookie: cookie || await session() });
+  const r = await api('POST', '/plugins/pushtest/notices', { body: { code }, cookie });
   if (r.status !== 201) throw new Error(`raise ${code}: HTTP ${r.status} ${r.body}`);
 }
 
@@ -132,24 +130,19 @@ const NET_SPY = () => {
   window.WebSocket = Spy;
 };
 
-/** The two browsers, both trusting WoK's and the CDN's self-signed certificates. */
-export const BROWSERS = {
-  async chromium() {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const ctx = await b.newContext({ ignoreHTTPSErrors: true });
-    return { newPage: async () => spied(await ctx.newPage(), (p) => p.addInitScript(NET_SPY)), close: () => b.close() };
-  },
-  async firefox() {
-    const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
-      headless: true, protocol: 'webDriverBiDi', acceptInsecureCerts: true });
-    return { newPage: async () => spied(await b.newPage(), (p) => p.evaluateOnNewDocument(NET_SPY)), close: () => b.close() };
-  },
-};
+/**
+ * The two browsers of tests/e2e/helpers.mjs, trusting WoK's and the CDN's self-signed
+ * certificates; every page records its requests (NET_SPY) and its page errors.
+ */
+export const BROWSERS = Object.fromEntries(Object.entries(E2E_BROWSERS).map(([name, open]) => [name, async () => {
+  const b = await open({ insecure: true });
+  return { newPage: async () => spied(await b.newPage()), close: b.close };
+}]));
 // Firefox reports each websocket that cannot connect as a page error, thrown by no script:
 // kept apart (page.netErrors), since an outage makes them by design.
 const NETWORK = /can.t establish a connection to the server at wss?:/;
-async function spied(page, install) {
-  await install(page);
+async function spied(page) {
+  await beforeScripts(page, NET_SPY);
   page.errors = [];
   page.netErrors = [];
   page.on('pageerror', (e) => (NETWORK.test(String(e)) ? page.netErrors : page.errors).push(String(e)));
