@@ -15,10 +15,11 @@ const STATE = 0, ERROR = 1, RESYNC = 2;
 
 /**
  * A new, empty table: subscription handlers by id, `on()` listeners by kind, and the
- * handlers that threw during the last dispatch (`[id, error, …]`), and the last dispatch's code and ids.
+ * handlers that threw during the last dispatch (`[id, error, …]`), the last dispatch's code,
+ * and the codes and id lists the wasm named by slot (src/web/driver.rs `call`).
  */
 export function makeTable() {
-  return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', ids: [] };
+  return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', codes: [], lists: [] };
 }
 
 /** Registers subscription `id`: `f(msg)`, or `f(code)` for WoK-compat listeners. */
@@ -44,19 +45,20 @@ export function bumpEpoch(t) {
 }
 
 /**
- * Calls the handlers of `ids` in order with the message `{ code, source, message?,
+ * Calls the handlers of `ids` (or those `slot` holds) in order with the message `{ code, source, message?,
  * timestamp?, coalesced }` (or `code` for compat ones), built here: one wasm→JS call per
  * message. `coalesced` is how many messages the call stands for: 1, n for a coalescing
  * subscription's trailing call, 0 for a resync call.
  * Returns how many handlers threw (the wasm then reports each, see `failedId`); usually 0,
  * so the common path hands nothing back to wasm.
  */
-export function dispatch(t, ids, code, source, message, timestamp, coalesced) {
-  // An undefined code or id list is the previous call's (src/web/driver.rs `call`). A new
+export function dispatch(t, slot, ids, code, source, message, timestamp, coalesced) {
+  // An undefined code or id list is the one `slot` holds (src/web/driver.rs `call`). A new
   // `ids` views wasm memory, which a handler may grow: copied before anyone is called.
-  if (code === undefined) code = t.code;
-  else t.code = code;
-  const list = ids === undefined ? t.ids : (t.ids = ids.slice());
+  if (code === undefined) code = t.codes[slot];
+  else t.codes[slot] = code;
+  t.code = code;
+  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = ids.slice());
   const msg = makeMessage(code, source, message, timestamp, coalesced);
   const epoch = t.epoch;
   let failed = 0;

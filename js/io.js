@@ -1,8 +1,10 @@
 // The browser I/O of one manager (a wasm-bindgen snippet): the WebSocket, the fetch of
 // /notifications, the one timer and the page lifecycle listeners. The Rust shell owns the
 // port (src/web/port.rs) and decides everything; this file only does what it is told and
-// reports events through the port's one callback: cb(kind, gen, num, text?, bytes?, text2?, text3?)
-// (missing arguments are undefined, read as None),
+// reports events through the port's one callback: cb(kind, gen, num, at, text?, bytes?, text2?, text3?)
+// (`at`: when it happened, the event's own `timeStamp` where there is an event, else
+// `performance.now()`, so no event crosses back into JS to read the clock; missing
+// arguments are undefined, read as None),
 // the manager's exported Engine.input. No wasm closure at all.
 
 // Event kinds (src/web/port.rs `ev`): plain constants, which the bundler inlines.
@@ -32,12 +34,12 @@ export function openSocket(port, url, gen) {
     return false;
   }
   ws.binaryType = 'arraybuffer';
-  ws.onopen = () => port.cb(OPEN, gen, 0, ws.protocol);
+  ws.onopen = (e) => port.cb(OPEN, gen, 0, e.timeStamp, ws.protocol);
   ws.onmessage = (e) => {
-    if (typeof e.data === 'string') port.cb(TEXT, gen, 0, e.data);
-    else if (e.data instanceof ArrayBuffer) port.cb(BINARY, gen, 0, undefined, new Uint8Array(e.data));
+    if (typeof e.data === 'string') port.cb(TEXT, gen, 0, e.timeStamp, e.data);
+    else if (e.data instanceof ArrayBuffer) port.cb(BINARY, gen, 0, e.timeStamp, undefined, new Uint8Array(e.data));
   };
-  ws.onclose = ws.onerror = () => port.cb(CLOSED, gen, 0);
+  ws.onclose = ws.onerror = (e) => port.cb(CLOSED, gen, 0, e.timeStamp);
   port.ws = ws;
   port.gen = gen;
   return true;
@@ -71,8 +73,8 @@ export function startFetch(port, url, gen) {
   const mine = () => port.fetch === ctrl;
   fetch(url, { method: 'GET', credentials: 'same-origin', signal: ctrl.signal,
     headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot' } })
-    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(FETCHED, gen, r.status, t); } }))
-    .catch(() => { if (mine()) { port.fetch = null; port.cb(FETCH_FAILED, gen, 0); } });
+    .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(FETCHED, gen, r.status, now(), t); } }))
+    .catch(() => { if (mine()) { port.fetch = null; port.cb(FETCH_FAILED, gen, 0, now()); } });
 }
 
 /** Aborts the fetch in flight, if any (its outcome is never reported). */
@@ -85,7 +87,7 @@ export function abortFetch(port) {
 /** Arms the one timer `ms` from now (replacing any), or disarms it with ms < 0. */
 export function armTimer(port, ms) {
   if (port.timer !== null) clearTimeout(port.timer);
-  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(TIMER, 0, 0); }, ms);
+  port.timer = ms < 0 ? null : setTimeout(() => { port.timer = null; port.cb(TIMER, 0, 0, now()); }, ms);
 }
 
 /** Adds the page lifecycle listeners (online, offline, visibility, pagehide/show, hashchange). */
@@ -93,12 +95,12 @@ export function installPage(port) {
   if (port.page !== null || typeof window === 'undefined') return;
   const cb = port.cb;
   const on = [
-    [window, 'online', () => cb(ONLINE, 0, 0)],
-    [window, 'offline', () => cb(OFFLINE, 0, 0)],
-    [window, 'pagehide', () => cb(PAGEHIDE, 0, 0)],
-    [window, 'pageshow', () => cb(PAGESHOW, 0, 0)],
-    [window, 'hashchange', (e) => cb(HASHCHANGE, 0, e.timeStamp)],
-    [document, 'visibilitychange', () => cb(document.visibilityState === 'visible' ? VISIBLE : HIDDEN, 0, 0)],
+    [window, 'online', (e) => cb(ONLINE, 0, 0, e.timeStamp)],
+    [window, 'offline', (e) => cb(OFFLINE, 0, 0, e.timeStamp)],
+    [window, 'pagehide', (e) => cb(PAGEHIDE, 0, 0, e.timeStamp)],
+    [window, 'pageshow', (e) => cb(PAGESHOW, 0, 0, e.timeStamp)],
+    [window, 'hashchange', (e) => cb(HASHCHANGE, 0, 0, e.timeStamp)],
+    [document, 'visibilitychange', (e) => cb(document.visibilityState === 'visible' ? VISIBLE : HIDDEN, 0, 0, e.timeStamp)],
   ];
   for (const [t, k, f] of on) t.addEventListener(k, f);
   port.page = on;
@@ -164,19 +166,21 @@ export function elect(port, name) {
   // Another tab may run another release: read only what has the expected type.
   const str = (v) => (typeof v === 'string' ? v : undefined);
   const num = (v) => (typeof v === 'number' && v >= 0 ? v : -1);
+  let at = 0; // the time of the channel message under way
   const one = (d) => {
     if (d === null || typeof d !== 'object') return;
-    if (d.k === 'm' && typeof d.c === 'string') cb(RELAY, 0, num(d.s), d.c, undefined, str(d.m), str(d.t));
+    if (d.k === 'm' && typeof d.c === 'string') cb(RELAY, 0, num(d.s), at, d.c, undefined, str(d.m), str(d.t));
     else if (d.k === 's') {
       // gen packs reason (16 bits), previous and state (8 bits each).
       const r = num(d.r), p = num(d.p), s = num(d.s);
-      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i));
+      if (r < 65536 && p < 256 && s < 256 && r >= 0 && p >= 0 && s >= 0) cb(RELAY_STATE, (r | (p << 16) | (s << 24)) >>> 0, num(d.i), at);
     }
-    else if (d.k === 'r') cb(RELAY_RESYNC, 0, 0);
-    else if (d.k === 'h') cb(HELLO, 0, 0);
+    else if (d.k === 'r') cb(RELAY_RESYNC, 0, 0, at);
+    else if (d.k === 'h') cb(HELLO, 0, 0, at);
   };
   ch.onmessage = (e) => {
     const d = e.data;
+    at = e.timeStamp;
     if (d !== null && typeof d === 'object' && d.k === 'b' && Array.isArray(d.b)) d.b.forEach(one);
     else one(d);
   };
@@ -187,12 +191,12 @@ export function elect(port, name) {
   const lead = () => new Promise((resolve) => {
     if (port.lock !== lk) return resolve();
     lk.release = resolve;
-    cb(LEAD, 0, 0);
+    cb(LEAD, 0, 0, now());
   });
   navigator.locks.request(name, { ifAvailable: true }, (lock) => {
     if (port.lock !== lk) return undefined;
     if (lock !== null) return lead();
-    cb(FOLLOW, 0, 0);
+    cb(FOLLOW, 0, 0, now());
     navigator.locks.request(name, { signal: lk.ac.signal }, lead).catch(() => {});
     return undefined;
   }).catch(() => {});

@@ -100,31 +100,20 @@ impl Default for Config {
 /// Largest accepted duration: about 24 days, so deadlines never overflow.
 pub const MAX_MS: f64 = 2_147_483_647.0;
 
-/// Checks a JS number given for a millisecond option: finite, positive, at most [`MAX_MS`].
-///
-/// # Errors
-/// [`Error::InvalidOption`] with `name` when the value is not such a number.
-pub fn millis(name: &'static str, v: f64) -> Result<u64, Error> {
-    if v.is_finite() && v > 0.0 && v <= MAX_MS {
-        Ok(v as u64)
-    } else {
-        Err(Error::InvalidOption(name))
-    }
-}
-
 impl Config {
-    /// Checks relations between options that single values cannot express.
+    /// Checks every value (durations from 1 ms to [`MAX_MS`], `fallbackAfter` from 1 to a
+    /// million) and the relations between them: the one place options are validated.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] naming the offending option.
     pub fn validate(&self) -> Result<(), Error> {
         let ms: [(&'static str, u64); 7] = [
-            ("fetchTimeoutMs", self.fetch_timeout_ms),
             ("heartbeatMs", self.heartbeat_ms),
             ("reconnectMinMs", self.reconnect_min_ms),
             ("reconnectMaxMs", self.reconnect_max_ms),
             ("pollIntervalMs", self.poll_interval_ms),
             ("connectTimeoutMs", self.connect_timeout_ms),
+            ("fetchTimeoutMs", self.fetch_timeout_ms),
             ("usefulAfterMs", self.useful_after_ms),
         ];
         for (name, v) in ms {
@@ -135,7 +124,7 @@ impl Config {
         if self.reconnect_max_ms < self.reconnect_min_ms {
             return Err(Error::InvalidOption("reconnectMaxMs"));
         }
-        if self.fallback_after == 0 {
+        if self.fallback_after == 0 || self.fallback_after > 1_000_000 {
             return Err(Error::InvalidOption("fallbackAfter"));
         }
         Ok(())
@@ -156,13 +145,16 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_option() {
-        assert_eq!(
-            millis("heartbeatMs", -1.0),
-            Err(Error::InvalidOption("heartbeatMs"))
-        );
-        assert_eq!(millis("x", f64::NAN), Err(Error::InvalidOption("x")));
-        assert_eq!(millis("x", 0.0), Err(Error::InvalidOption("x")));
-        assert_eq!(millis("x", 250.0), Ok(250));
+        let c = Config {
+            heartbeat_ms: 0,
+            ..Config::default()
+        };
+        assert_eq!(c.validate(), Err(Error::InvalidOption("heartbeatMs")));
+        let c = Config {
+            poll_interval_ms: MAX_MS as u64 + 1,
+            ..Config::default()
+        };
+        assert_eq!(c.validate(), Err(Error::InvalidOption("pollIntervalMs")));
         let c = Config {
             reconnect_max_ms: 100,
             ..Config::default()

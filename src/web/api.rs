@@ -77,7 +77,7 @@ impl Settings {
 #[wasm_bindgen(js_name = checkCoalesce)]
 #[allow(clippy::manual_range_contains)] // `contains` costs 85 B gz here
 pub fn check_coalesce(v: f64) -> bool {
-    // 0, or what `millis` accepts: positive, finite, at most MAX_MS (NaN fails both tests).
+    // 0, or a positive duration of at most MAX_MS (NaN fails both tests).
     v >= 0.0 && v <= MAX_MS
 }
 
@@ -110,8 +110,8 @@ impl Engine {
         Ok(Engine { inner })
     }
 
-    /// What the port reports: `cb(kind, gen, num, text, bytes, text2, text3)` (see
-    /// `js/io.js`). Anything malformed is dropped.
+    /// What the port reports: `cb(kind, gen, num, at, text, bytes, text2, text3)`, `at`
+    /// being when it happened (see `js/io.js`). Anything malformed is dropped.
     ///
     /// ```js
     /// port.cb = engine.input.bind(engine);
@@ -122,15 +122,17 @@ impl Engine {
         kind: u32,
         gen: u32,
         num: f64,
+        at: f64,
         text: Option<String>,
         bytes: Option<Vec<u8>>,
         text2: Option<String>,
         text3: Option<String>,
     ) {
+        let at = self.inner.event_time(at);
         if kind == ev::TIMER {
-            self.inner.timer_fired();
-        } else if let Some(i) = port::input(kind, gen, num, text, bytes, text2, text3) {
-            self.inner.input(i);
+            self.inner.timer_fired(at);
+        } else if let Some(i) = port::input(kind, gen, num, at, text, bytes, text2, text3) {
+            self.inner.input_at(at, i);
         }
     }
 

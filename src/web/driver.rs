@@ -35,9 +35,14 @@ pub struct Inner {
     port: Port,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
-    /// The code and ids of the last dispatch; the table keeps the same (see [`Inner::call`]).
-    last: RefCell<(String, Vec<SubId>)>,
+    /// The codes the handler table holds decoded, each with the ids of its last dispatch
+    /// (see [`Inner::call`]), and the slot to fill next once all are taken.
+    slots: RefCell<(Vec<(String, Vec<SubId>)>, usize)>,
 }
+
+/// How many codes the handler table keeps decoded: WoK's REST pattern is a resource code,
+/// then `POST:/wok/logs`, in turn; a task's progress or a batch of VM events is one code.
+const SLOTS: usize = 4;
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -70,13 +75,28 @@ impl Inner {
             notifications_url,
             port: Port::new(port),
             lock_name,
-            last: RefCell::new((String::new(), Vec::new())),
+            slots: RefCell::new((Vec::new(), 0)),
         }))
     }
 
-    /// One mutation, then (unless a drain is already running) drain and re-arm.
+    /// One mutation made by an API call, now; see [`Inner::input_at`].
     pub fn input(&self, input: Input) {
-        let now = self.clock.now();
+        self.apply(self.clock.now(), input);
+    }
+
+    /// The manager's time of an event that happened at `ms` (its `timeStamp`; `NaN`: none,
+    /// the clock is read), see [`Clock::at`].
+    pub fn event_time(&self, ms: f64) -> u64 {
+        self.clock.at(ms)
+    }
+
+    /// One mutation by an event at `now` (see [`Inner::event_time`]), then (unless a drain
+    /// is already running) drain and re-arm.
+    pub fn input_at(&self, now: u64, input: Input) {
+        self.apply(now, input);
+    }
+
+    fn apply(&self, now: u64, input: Input) {
         let closed = {
             let mut core = self.core.borrow_mut();
             let was = core.is_closed();
@@ -92,10 +112,10 @@ impl Inner {
         }
     }
 
-    /// Called by the timer.
-    pub fn timer_fired(&self) {
+    /// Called by the timer, which fired at `at`.
+    pub fn timer_fired(&self, at: u64) {
         self.port.fired();
-        self.input(Input::Timer);
+        self.input_at(at, Input::Timer);
     }
 
     /// Carries out every output; `now` is the time of the input that started it (one clock
@@ -182,10 +202,11 @@ impl Inner {
 
     /// Calls the handlers of `ids` (see [`dispatch`]) with a message that stands for
     /// `coalesced` messages (0: a resync call), then reports each one that threw.
-    /// A code or an id list equal to the previous call's is not sent again: the table reuses
-    /// its copy. Bursts of one code (a task's progress, a batch of VM events) then cost no
-    /// string decoding and no array copy per message. Dispatches never nest (a drain under
-    /// way only queues), so both sides see the same sequence.
+    /// The table keeps the last [`SLOTS`] codes decoded, each with its last id list: a code
+    /// it holds is named by its slot, and its id list is sent only when it changed. Bursts of
+    /// one code, or WoK's two codes in turn, then cost no string decoding and no array copy
+    /// per message. Dispatches never nest (a drain under way only queues), so both sides see
+    /// the same sequence.
     fn call(
         &self,
         ids: &[SubId],
@@ -195,23 +216,40 @@ impl Inner {
         timestamp: Option<&str>,
         coalesced: u32,
     ) {
-        let (same_code, same_ids) = {
-            let mut last = self.last.borrow_mut();
-            let same = (last.0 == code, last.1 == ids);
-            if !same.0 {
-                last.0.clear();
-                last.0.push_str(code);
+        let (slot, send_code, send_ids) = {
+            let mut guard = self.slots.borrow_mut();
+            let (slots, next) = &mut *guard;
+            let (slot, fresh) = match slots.iter().position(|(c, _)| c == code) {
+                Some(i) => (i, false),
+                None if slots.len() < SLOTS => {
+                    slots.push((String::new(), Vec::new()));
+                    (slots.len() - 1, true)
+                }
+                None => {
+                    let i = *next;
+                    *next = (i + 1) % SLOTS;
+                    (i, true)
+                }
+            };
+            let mut send_ids = fresh;
+            if let Some((c, last)) = slots.get_mut(slot) {
+                if fresh {
+                    c.clear();
+                    c.push_str(code);
+                }
+                if fresh || last.as_slice() != ids {
+                    send_ids = true;
+                    last.clear();
+                    last.extend_from_slice(ids);
+                }
             }
-            if !same.1 {
-                last.1.clear();
-                last.1.extend_from_slice(ids);
-            }
-            same
+            (slot as u32, fresh, send_ids)
         };
         let failed = dispatch(
             &self.table,
-            (!same_ids).then_some(ids),
-            (!same_code).then_some(code),
+            slot,
+            send_ids.then_some(ids),
+            send_code.then_some(code),
             source,
             message,
             timestamp,

@@ -19,11 +19,12 @@ extern "C" {
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
     /// Calls the handlers of `ids` with `{ code, source, coalesced, message?, timestamp? }`
-    /// (source: 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the same as the previous
-    /// call's; `coalesced`: how many messages the call stands for, 0 for a resync call);
-    /// returns how many threw (see [`failed_id`]).
+    /// (source: 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the ones `slot` holds
+    /// from an earlier call; `coalesced`: how many messages the call stands for, 0 for a
+    /// resync call); returns how many threw (see [`failed_id`]).
     pub fn dispatch(
         t: &Table,
+        slot: u32,
         ids: Option<&[u32]>,
         code: Option<&str>,
         source: u8,

@@ -2,21 +2,40 @@
 //! of a core [`Error`] into a JS `Error`.
 
 use crate::core::Error;
+use core::cell::Cell;
 use wasm_bindgen::JsValue;
 
-/// The page's monotonic clock (`performance.now()`).
+/// The page's monotonic clock (`performance.now()`), in whole ms, never going back: an
+/// event's own `timeStamp` may be older than a time read since (events wait in the task
+/// queue), and the core's clock must not run backwards.
 #[derive(Default)]
-pub struct Clock;
+pub struct Clock {
+    last: Cell<u64>,
+}
 
 impl Clock {
     /// The page's clock.
     pub fn new() -> Clock {
-        Clock
+        Clock::default()
     }
 
-    /// Milliseconds since the page's time origin.
+    /// Milliseconds since the page's time origin, read now.
     pub fn now(&self) -> u64 {
-        super::port::now() as u64
+        self.at(super::port::now())
+    }
+
+    /// The time of an event that happened at `ms` (its `timeStamp`, on the same origin as
+    /// [`Clock::now`]); the clock is read instead when `ms` is not a time (`NaN`: the event
+    /// had none).
+    pub fn at(&self, ms: f64) -> u64 {
+        let t = if ms >= 0.0 {
+            ms as u64
+        } else {
+            super::port::now() as u64
+        };
+        let t = t.max(self.last.get());
+        self.last.set(t);
+        t
     }
 }
 

@@ -3,10 +3,10 @@
 //!
 //! The JS facade (`js/api.js`) reads the options object and hands each value over as is
 //! when it has the expected JS type, as `NaN` (numbers, booleans) or `''` (strings) when
-//! it has another one, and as `None` when it is absent: every check and the option's name
-//! in the error are here.
+//! it has another one, and as `None` when it is absent. Types and strings are checked
+//! here; every number by the core's `Config::validate`, the one place that knows the
+//! ranges.
 
-use crate::core::config::millis;
 use crate::core::url::{default_url, ws_url};
 use crate::core::{Config, Error, Format};
 use crate::prelude::*;
@@ -63,7 +63,11 @@ fn flag(v: f64, name: &'static str) -> Result<bool, Error> {
     }
 }
 
-/// Validates `raw` into the options of a manager.
+/// Reads `raw` into the options of a manager; the values are checked in one place, the
+/// core's [`Config::validate`]: a number that is no valid duration (`NaN`, negative, below
+/// 1 ms, past [`MAX_MS`](crate::core::config::MAX_MS)) reads as 0 or as more than the
+/// largest (the cast saturates), which it rejects, and a `fallbackAfter` that is no whole
+/// number reads as 0.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] naming the first bad option.
@@ -78,17 +82,15 @@ pub fn parse(raw: Raw) -> Result<Options, Error> {
         &mut c.fetch_timeout_ms,
         &mut c.useful_after_ms,
     ];
-    for ((slot, v), name) in slots.into_iter().zip(raw.numbers).zip(Raw::NAMES) {
+    for (slot, v) in slots.into_iter().zip(raw.numbers) {
         if let Some(v) = v {
-            *slot = millis(name, v)?;
+            *slot = v as u64;
         }
     }
     let [.., fallback, cleanup, share] = raw.numbers;
     if let Some(n) = fallback {
-        if !((1.0..=1e6).contains(&n) && n == f64::from(n as u32)) {
-            return Err(Error::InvalidOption("fallbackAfter"));
-        }
-        c.fallback_after = n as u32;
+        let whole = n as u32;
+        c.fallback_after = if f64::from(whole) == n { whole } else { 0 };
     }
     if let Some(v) = cleanup {
         c.auto_tab_cleanup = flag(v, "autoTabCleanup")?;

@@ -102,12 +102,14 @@ pub struct Port {
     deadline: Cell<Option<u64>>,
 }
 
-/// Turns one reported event, `cb(kind, gen, num, text, bytes, text2, text3)`, into a core
-/// input (`None` for the timer, handled apart, and for anything malformed).
+/// Turns one reported event, `cb(kind, gen, num, at, text, bytes, text2, text3)`, into a
+/// core input (`None` for the timer, handled apart, and for anything malformed).
+#[allow(clippy::too_many_arguments)]
 pub fn input(
     kind: u32,
     gen: Gen,
     num: f64,
+    at: u64,
     text: Option<String>,
     bytes: Option<Vec<u8>>,
     text2: Option<String>,
@@ -130,7 +132,7 @@ pub fn input(
         ev::HIDDEN => Input::Visibility(false),
         ev::PAGEHIDE => Input::PageHide,
         ev::PAGESHOW => Input::PageShow,
-        ev::HASHCHANGE => Input::HashChange(num as u64),
+        ev::HASHCHANGE => Input::HashChange(at),
         ev::LEAD => Input::Lead,
         ev::FOLLOW => Input::Follow,
         ev::RELAY => Input::Relayed(Message {
