@@ -4,7 +4,7 @@
 // js/dispatch.js, and builds what users see; every check of a value and every decision
 // stays in Rust. Bundled with the wasm-bindgen glue into pkg/wok_push.js by
 // scripts/build.mjs, which resolves 'wok-push:engine' to that glue.
-import { Engine, Settings, checkCoalesce } from 'wok-push:engine';
+import { Engine, checkCoalesce } from 'wok-push:engine';
 import { EVENTS, addSub, listen, makeTable } from './dispatch.js';
 import { makeError, makePort } from './io.js';
 
@@ -37,7 +37,7 @@ const CONTRACT = 2;
 // The release, set by the build (WOK_PUSH_VERSION overrides it for the two-releases test).
 const VERSION = __WOK_PUSH_VERSION__;
 
-// Option names, in the order Settings takes them (src/web/options.rs).
+// Option names, in the order Engine takes them (src/web/options.rs).
 const NUMBERS = ['heartbeatMs', 'reconnectMinMs', 'reconnectMaxMs', 'pollIntervalMs', 'connectTimeoutMs',
   'fetchTimeoutMs', 'usefulAfterMs', 'fallbackAfter'];
 const FLAGS = ['autoTabCleanup', 'shareAcrossTabs'];
@@ -62,10 +62,10 @@ const coalesce = (o) => {
 const invalid = (name) => makeError(`wok-push: invalid option: ${name}`, 'invalid-option');
 
 /**
- * Validates `options` into Settings: each number or flag goes over as is when it has the
- * expected type and as NaN when it has another, with a bit of `given` set when it is not
- * undefined; each string as is, '' for another type, absent when undefined. Rust names the
- * bad one.
+ * The `Engine` arguments for `options`: each number or flag as is when it has the expected
+ * type and as NaN when it has another, with a bit of `given` set when it is not undefined;
+ * each string as is, '' for another type, absent when undefined. Rust checks them all and
+ * names the bad one.
  */
 function settings(o) {
   if (o === undefined || o === null) o = {};
@@ -77,10 +77,10 @@ function settings(o) {
     given |= 1 << i;
     return typeof v === (i < NUMBERS.length ? 'number' : 'boolean') ? +v : NaN;
   });
-  return new Settings(given, numbers, ...STRINGS.map((k) => {
+  return [given, numbers, ...STRINGS.map((k) => {
     const v = o[k];
     return v === undefined || typeof v === 'string' ? v : '';
-  }));
+  })];
 }
 
 /** The manager registered on this page by any copy, if it honours contract 1. */
@@ -92,15 +92,16 @@ function current() {
 
 /** The page's manager, created (closed) from `options` if the page has none yet. */
 function getOrCreate(options) {
-  const s = settings(options);
-  const m = current();
-  if (m !== undefined) {
-    s.free();
-    return m;
-  }
   const table = makeTable();
   const port = makePort();
-  const engine = new Engine(s, table, port);
+  // Made first, so bad options throw even when the page has its manager (then freed: an
+  // engine does nothing before it is opened).
+  const engine = new Engine(...settings(options), table, port);
+  const m = current();
+  if (m !== undefined) {
+    engine.free();
+    return m;
+  }
   // The port's only way back into wasm (no closure): wired before anything can open.
   port.cb = engine.input.bind(engine);
   const made = new PushManager(engine, table, port);

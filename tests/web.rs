@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{RequestInit, Response};
-use wok_push::web::api::{Engine, Settings};
+use wok_push::web::api::Engine;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -72,14 +72,18 @@ extern "C" {
 }
 
 /// A closed engine with its port wired to `Engine.input`, as `js/api.js` does it; returns
-/// it as the JS object (the way the facade holds it).
-fn engine(settings: Settings, table: wok_push::web::handlers::Table) -> JsValue {
+/// it as the JS object (the way the facade holds it), or the error its options gave.
+fn try_engine(o: Settings, table: wok_push::web::handlers::Table) -> Result<JsValue, JsValue> {
     let port = make_port();
     let port_js: JsValue = port.clone();
-    let e: JsValue = Engine::new(settings, table, port).unwrap().into();
+    let e: JsValue = Engine::new(o.given, &o.numbers, o.format, o.url, o.feed, table, port)?.into();
     let input: Function = get(&e, "input").dyn_into().unwrap();
     Reflect::set(&port_js, &"cb".into(), &input.bind0(&e)).unwrap();
-    e
+    Ok(e)
+}
+
+fn engine(o: Settings, table: wok_push::web::handlers::Table) -> JsValue {
+    try_engine(o, table).unwrap()
 }
 
 fn call(obj: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
@@ -95,22 +99,27 @@ extern "C" {
     fn add_sub(t: &JsValue, id: u32, f: &JsValue, compat: bool);
 }
 
-/// Settings with only `heartbeatMs`, `format` and the two URLs set (what the facade passes for
+/// The option values the facade hands to `new Engine` (see `js/api.js` `settings`).
+struct Settings {
+    given: u32,
+    numbers: [f64; 10],
+    format: Option<String>,
+    url: Option<String>,
+    feed: Option<String>,
+}
+
+/// Options with only `heartbeatMs`, `format` and the two URLs set (what the facade passes for
 /// `{ heartbeatMs, format, url, notificationsUrl: BASE + '/notifications' }`).
-fn settings_with(
-    heartbeat_ms: Option<f64>,
-    format: Option<&str>,
-    url: &str,
-) -> Result<Settings, JsValue> {
+fn settings_with(heartbeat_ms: Option<f64>, format: Option<&str>, url: &str) -> Settings {
     let mut numbers = [0.0; 10];
     numbers[0] = heartbeat_ms.unwrap_or(0.0);
-    Settings::new(
-        u32::from(heartbeat_ms.is_some()),
-        &numbers,
-        format.map(String::from),
-        Some(url.into()),
-        Some(BASE.to_string() + "/notifications"),
-    )
+    Settings {
+        given: u32::from(heartbeat_ms.is_some()),
+        numbers,
+        format: format.map(String::from),
+        url: Some(url.into()),
+        feed: Some(BASE.to_string() + "/notifications"),
+    }
 }
 
 /// The backend's push URL: WoK's token path on its host.
@@ -118,7 +127,7 @@ fn push_url() -> String {
     BASE.replacen("http:", "ws:", 1) + wok_push::core::url::TOKEN_PATH
 }
 
-fn settings(heartbeat_ms: Option<f64>, url: &str) -> Result<Settings, JsValue> {
+fn settings(heartbeat_ms: Option<f64>, url: &str) -> Settings {
     settings_with(heartbeat_ms, None, url)
 }
 
@@ -128,7 +137,7 @@ async fn open_message_close_against_the_backend() {
     let ws_url = push_url();
     let table = make_table();
     let table_js: JsValue = table.clone();
-    let engine = engine(settings(None, &ws_url).unwrap(), table);
+    let engine = engine(settings(None, &ws_url), table);
     call(&engine, "open", &[]);
 
     let (got, handler) = recorder();
@@ -200,7 +209,9 @@ async fn open_message_close_against_the_backend() {
 
 #[wasm_bindgen_test]
 fn bad_options_throw_naming_the_option() {
-    let err = settings(Some(-5.0), "ws://127.0.0.1:1/").err().unwrap();
+    let err = try_engine(settings(Some(-5.0), "ws://127.0.0.1:1/"), make_table())
+        .err()
+        .unwrap();
     assert_eq!(
         get(&err, "code").as_string().as_deref(),
         Some("invalid-option")
@@ -210,9 +221,12 @@ fn bad_options_throw_naming_the_option() {
         .unwrap()
         .contains("heartbeatMs"));
     // A wrong type reaches Rust as NaN (numbers) or '' (strings) and is named too.
-    let err = settings_with(None, Some(""), "ws://127.0.0.1:1/")
-        .err()
-        .unwrap();
+    let err = try_engine(
+        settings_with(None, Some(""), "ws://127.0.0.1:1/"),
+        make_table(),
+    )
+    .err()
+    .unwrap();
     assert!(get(&err, "message")
         .as_string()
         .unwrap()
@@ -223,7 +237,7 @@ fn bad_options_throw_naming_the_option() {
 async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
     let ws_url = push_url();
     // A manager of its own (not the page singleton), to set a short heartbeat.
-    let e = engine(settings(Some(100.0), &ws_url).unwrap(), make_table());
+    let e = engine(settings(Some(100.0), &ws_url), make_table());
     call(&e, "open", &[]);
     let state = || call(&e, "names", &[]).as_string().unwrap_or_default();
     assert!(until(|| state().starts_with("open")).await);

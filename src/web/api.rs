@@ -21,50 +21,12 @@ use wasm_bindgen::prelude::*;
 ///
 /// ```js
 /// // What js/api.js does; pages call connect() instead.
-/// const engine = new Engine(new Settings(...values), makeTable());
+/// const engine = new Engine(given, numbers, format, url, notificationsUrl, makeTable(), makePort());
 /// const id = engine.subscribe('METHOD:/kimchi/vms', 'kimchi-guests', 0);
 /// ```
 #[wasm_bindgen]
 pub struct Engine {
     inner: Rc<Inner>,
-}
-
-/// The validated options of `connect()`.
-///
-/// ```js
-/// // heartbeatMs 5000 and shareAcrossTabs true set (bits 0 and 9), the rest absent.
-/// new Settings(0b10_0000_0001, new Float64Array([5000, 0, 0, 0, 0, 0, 0, 0, 0, 1]));
-/// ```
-#[wasm_bindgen]
-pub struct Settings(options::Options);
-
-#[wasm_bindgen]
-impl Settings {
-    /// Validates the option values. `numbers` holds the ten number and flag options in the
-    /// order of `options::Raw::NAMES` (`NaN` for a value of the wrong type); bit `i` of
-    /// `given` says whether option `i` was given at all. The strings are `''` for a value
-    /// of the wrong type.
-    ///
-    /// # Errors
-    /// Throws an `Error` with `code: 'invalid-option'` naming the first bad option.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        given: u32,
-        numbers: &[f64],
-        format: Option<String>,
-        url: Option<String>,
-        notifications_url: Option<String>,
-    ) -> Result<Settings, JsValue> {
-        let raw = Raw {
-            numbers: core::array::from_fn(|i| {
-                (given >> i & 1 == 1).then(|| numbers.get(i).copied().unwrap_or(f64::NAN))
-            }),
-            strings: [format, url, notifications_url],
-        };
-        options::parse(raw)
-            .map(Settings)
-            .map_err(|e| to_js_error(&e))
-    }
 }
 
 /// Whether `v` is a valid `coalesceMs`: `0` (the facade's value when absent) for exact
@@ -91,20 +53,41 @@ pub mod flags {
 
 #[wasm_bindgen]
 impl Engine {
-    /// A closed manager for validated `settings`, delivering through `table`, doing its I/O
-    /// through `port`. The caller wires `port.cb` to [`Engine::input`] before opening it.
+    /// A closed manager for the `connect()` options, delivering through `table`, doing its
+    /// I/O through `port`. `numbers` holds the ten number and flag options in the order of
+    /// `options::Raw::NAMES` (`NaN` for a value of the wrong type); bit `i` of `given` says
+    /// whether option `i` was given at all; the strings are `''` for a value of the wrong
+    /// type. The caller wires `port.cb` to [`Engine::input`] before opening it; nothing
+    /// runs before, so an engine made only to check options is freed with no trace.
     ///
     /// ```js
+    /// // heartbeatMs 5000 and shareAcrossTabs true set (bits 0 and 9), the rest absent.
     /// const port = makePort();
-    /// const engine = new Engine(new Settings(...values), makeTable(), port);
+    /// const engine = new Engine(0b10_0000_0001, new Float64Array([5000, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+    ///   undefined, undefined, undefined, makeTable(), port);
     /// port.cb = engine.input.bind(engine);
     /// ```
     ///
     /// # Errors
-    /// Throws (`invalid-option`) when the settings do not make a valid core.
+    /// Throws an `Error` with `code: 'invalid-option'` naming the first bad option.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: Settings, table: Table, port: JsPort) -> Result<Engine, JsValue> {
-        let o = settings.0;
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        given: u32,
+        numbers: &[f64],
+        format: Option<String>,
+        url: Option<String>,
+        notifications_url: Option<String>,
+        table: Table,
+        port: JsPort,
+    ) -> Result<Engine, JsValue> {
+        let raw = Raw {
+            numbers: core::array::from_fn(|i| {
+                (given >> i & 1 == 1).then(|| numbers.get(i).copied().unwrap_or(f64::NAN))
+            }),
+            strings: [format, url, notifications_url],
+        };
+        let o = options::parse(raw).map_err(|e| to_js_error(&e))?;
         let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table, port)
             .map_err(|e| to_js_error(&e))?;
         Ok(Engine { inner })

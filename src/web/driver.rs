@@ -14,6 +14,7 @@ use super::handlers::{
 };
 use super::js::{to_js_error, Clock};
 use super::port::{JsPort, Port};
+use super::slots::Slots;
 use crate::core::{
     Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId, SubOptions,
 };
@@ -35,14 +36,9 @@ pub struct Inner {
     port: Port,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
-    /// The codes the handler table holds decoded, each with the ids of its last dispatch
-    /// (see [`Inner::call`]), and the slot to fill next once all are taken.
-    slots: RefCell<(Vec<(String, Vec<SubId>)>, usize)>,
+    /// The codes the handler table holds decoded, and their id lists.
+    slots: RefCell<Slots>,
 }
-
-/// How many codes the handler table keeps decoded: WoK's REST pattern is a resource code,
-/// then `POST:/wok/logs`, in turn; a task's progress or a batch of VM events is one code.
-const SLOTS: usize = 4;
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -75,7 +71,7 @@ impl Inner {
             notifications_url,
             port: Port::new(port),
             lock_name,
-            slots: RefCell::new((Vec::new(), 0)),
+            slots: RefCell::new(Slots::default()),
         }))
     }
 
@@ -201,12 +197,9 @@ impl Inner {
     }
 
     /// Calls the handlers of `ids` (see [`dispatch`]) with a message that stands for
-    /// `coalesced` messages (0: a resync call), then reports each one that threw.
-    /// The table keeps the last [`SLOTS`] codes decoded, each with its last id list: a code
-    /// it holds is named by its slot, and its id list is sent only when it changed. Bursts of
-    /// one code, or WoK's two codes in turn, then cost no string decoding and no array copy
-    /// per message. Dispatches never nest (a drain under way only queues), so both sides see
-    /// the same sequence.
+    /// `coalesced` messages (0: a resync call), then reports each one that threw. The code
+    /// is named by its slot, and it and the id list cross only when the table does not hold
+    /// them (see [`Slots`]).
     fn call(
         &self,
         ids: &[SubId],
@@ -216,40 +209,12 @@ impl Inner {
         timestamp: Option<&str>,
         coalesced: u32,
     ) {
-        let (slot, send_code, send_ids) = {
-            let mut guard = self.slots.borrow_mut();
-            let (slots, next) = &mut *guard;
-            let (slot, fresh) = match slots.iter().position(|(c, _)| c == code) {
-                Some(i) => (i, false),
-                None if slots.len() < SLOTS => {
-                    slots.push((String::new(), Vec::new()));
-                    (slots.len() - 1, true)
-                }
-                None => {
-                    let i = *next;
-                    *next = (i + 1) % SLOTS;
-                    (i, true)
-                }
-            };
-            let mut send_ids = fresh;
-            if let Some((c, last)) = slots.get_mut(slot) {
-                if fresh {
-                    c.clear();
-                    c.push_str(code);
-                }
-                if fresh || last.as_slice() != ids {
-                    send_ids = true;
-                    last.clear();
-                    last.extend_from_slice(ids);
-                }
-            }
-            (slot as u32, fresh, send_ids)
-        };
+        let named = self.slots.borrow_mut().name(code, ids);
         let failed = dispatch(
             &self.table,
-            slot,
-            send_ids.then_some(ids),
-            send_code.then_some(code),
+            named.slot,
+            named.ids.then_some(ids),
+            named.code.then_some(code),
             source,
             message,
             timestamp,

@@ -11,3 +11,4 @@ pub mod handlers;
 pub mod js;
 pub mod options;
 pub mod port;
+pub mod slots;
