@@ -99,6 +99,29 @@ for (const frames of ['one', 'each']) {
     assert.deepEqual(errs.map((e) => `${e.code}:${e.messageCode}`), ['handler-threw:R', 'handler-threw:R', 'handler-threw:R']);
   });
 
+  // The handler table holds the last four codes decoded, each with its id list
+  // (src/web/slots.rs): codes in turn, more of them than slots (evicting), and a handler that
+  // changes one code's set while the other code's stays, must each get their own code and set.
+  test(`${label}: six codes in turn, one set changing: each message its code and its set`, async () => {
+    const page = await lab();
+    await page.evaluate(() => {
+      const p = window.push;
+      let added = false;
+      p.subscribe('S*', (m) => window.calls.push(`g:${m.code}`));
+      p.subscribe('SA', (m) => window.calls.push(`a1:${m.code}`));
+      p.subscribe('SB', (m) => {
+        window.calls.push(`b:${m.code}`);
+        if (!added) { added = true; p.subscribe('SA', (k) => window.calls.push(`a2:${k.code}`)); }
+      });
+    });
+    await push(['SA', 'SB', 'SA', 'SB', 'SC', 'SD', 'SE', 'SF', 'SA', 'SB']);
+    const want = ['g:SA', 'a1:SA', 'g:SB', 'b:SB', 'g:SA', 'a1:SA', 'a2:SA', 'g:SB', 'b:SB',
+      'g:SC', 'g:SD', 'g:SE', 'g:SF', 'g:SA', 'a1:SA', 'a2:SA', 'g:SB', 'b:SB'];
+    await until(async () => (await calls(page)).length >= want.length, 5000, 'calls');
+    await settle();
+    assert.deepEqual(await calls(page), want);
+  });
+
   test(`${label}: a throwing handler is reported per message, the others get every message`, async () => {
     const page = await lab();
     await page.evaluate(() => {
