@@ -20,7 +20,8 @@ export const CPU_WORKLOADS = [
   { key: 'two codes in turn, 20/frame', n: 100000, perFrame: 20, query: '?codes=2' },
 ];
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+/** The middle value of `a` (the upper one of an even count). */
+export const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 /**
  * Runs every workload `rounds` times on each build's page and on raw JS, alternating, and

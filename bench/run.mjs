@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startBackend } from '../server/backend.mjs';
 import { launch } from '../tests/e2e/helpers.mjs';
 import { WASM_OPT_ARGS } from '../scripts/wasm-opt-args.mjs';
-import { cpuFigures } from './cpu.mjs';
+import { cpuFigures, median } from './cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -89,7 +89,6 @@ async function throughput(which, perFrame, n, codes = undefined) {
   return ms;
 }
 const best = (a) => Math.min(...a);
-const median = (a) => pct(a, 0.5);
 const ROUNDS = QUICK ? 3 : 7;
 results.throughputRuns = {};
 // 20 messages per frame (bursts); 1 per frame: real WoK traffic, the worst case; and two

@@ -94,12 +94,13 @@ export function armTimer(port, ms) {
 export function installPage(port) {
   if (port.page !== null || typeof window === 'undefined') return;
   const cb = port.cb;
+  const report = (kind) => (e) => cb(kind, 0, 0, e.timeStamp);
   const on = [
-    [window, 'online', (e) => cb(ONLINE, 0, 0, e.timeStamp)],
-    [window, 'offline', (e) => cb(OFFLINE, 0, 0, e.timeStamp)],
-    [window, 'pagehide', (e) => cb(PAGEHIDE, 0, 0, e.timeStamp)],
-    [window, 'pageshow', (e) => cb(PAGESHOW, 0, 0, e.timeStamp)],
-    [window, 'hashchange', (e) => cb(HASHCHANGE, 0, 0, e.timeStamp)],
+    [window, 'online', report(ONLINE)],
+    [window, 'offline', report(OFFLINE)],
+    [window, 'pagehide', report(PAGEHIDE)],
+    [window, 'pageshow', report(PAGESHOW)],
+    [window, 'hashchange', report(HASHCHANGE)],
     [document, 'visibilitychange', (e) => cb(document.visibilityState === 'visible' ? VISIBLE : HIDDEN, 0, 0, e.timeStamp)],
   ];
   for (const [t, k, f] of on) t.addEventListener(k, f);

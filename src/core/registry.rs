@@ -49,6 +49,16 @@ impl Subscription {
     pub fn tab_scoped(&self) -> bool {
         self.tab.is_some() && !self.persist
     }
+
+    /// Whether it matches `code`: a plain comparison for an exact pattern, [`glob_match`]
+    /// only for one with a `*`.
+    pub fn matches(&self, code: &str) -> bool {
+        if self.glob {
+            glob_match(&self.pattern, code)
+        } else {
+            self.pattern == code
+        }
+    }
 }
 
 /// Whether `code` matches `pattern`, where `*` matches any run of characters.
@@ -148,9 +158,8 @@ impl Registry {
     pub fn admit(&mut self, m: &Message, at: u64) -> (Vec<SubId>, bool) {
         // One allocation per message, not one per doubling.
         let (mut ids, mut folded) = (Vec::with_capacity(self.subs.len()), false);
-        let code = m.notice.code.as_str();
         for s in &mut self.subs {
-            if s.pattern == code || (s.glob && glob_match(&s.pattern, code)) {
+            if s.matches(&m.notice.code) {
                 if s.window.admit(at, m) {
                     ids.push(s.id);
                 } else {

@@ -77,11 +77,11 @@ impl Inner {
 
     /// One mutation made by an API call, now; see [`Inner::input_at`].
     pub fn input(&self, input: Input) {
-        self.apply(self.clock.now(), input);
+        self.input_at(self.clock.now(), input);
     }
 
-    /// The manager's time of an event that happened at `ms` (its `timeStamp`; `NaN`: none,
-    /// the clock is read), see [`Clock::at`].
+    /// The manager's time of an event that happened at `ms` (its `timeStamp`), see
+    /// [`Clock::at`].
     pub fn event_time(&self, ms: f64) -> u64 {
         self.clock.at(ms)
     }
@@ -89,10 +89,6 @@ impl Inner {
     /// One mutation by an event at `now` (see [`Inner::event_time`]), then (unless a drain
     /// is already running) drain and re-arm.
     pub fn input_at(&self, now: u64, input: Input) {
-        self.apply(now, input);
-    }
-
-    fn apply(&self, now: u64, input: Input) {
         let closed = {
             let mut core = self.core.borrow_mut();
             let was = core.is_closed();

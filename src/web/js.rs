@@ -25,15 +25,10 @@ impl Clock {
     }
 
     /// The time of an event that happened at `ms` (its `timeStamp`, on the same origin as
-    /// [`Clock::now`]); the clock is read instead when `ms` is not a time (`NaN`: the event
-    /// had none).
+    /// [`Clock::now`]; `js/io.js` gives every event one). Not a time (`NaN`) reads as the
+    /// last time.
     pub fn at(&self, ms: f64) -> u64 {
-        let t = if ms >= 0.0 {
-            ms as u64
-        } else {
-            super::port::now() as u64
-        };
-        let t = t.max(self.last.get());
+        let t = (ms as u64).max(self.last.get());
         self.last.set(t);
         t
     }

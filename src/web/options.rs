@@ -37,7 +37,7 @@ impl Raw {
     ];
 }
 
-/// Options of one manager, validated.
+/// Options of one manager, read (the core validates its [`Config`]).
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Core tunables.
@@ -63,14 +63,14 @@ fn flag(v: f64, name: &'static str) -> Result<bool, Error> {
     }
 }
 
-/// Reads `raw` into the options of a manager; the values are checked in one place, the
-/// core's [`Config::validate`]: a number that is no valid duration (`NaN`, negative, below
+/// Reads `raw` into the options of a manager; the numbers are checked in one place, the
+/// core's [`Config::validate`] (run by `Manager::new`): a number that is no valid duration (`NaN`, negative, below
 /// 1 ms, past [`MAX_MS`](crate::core::config::MAX_MS)) reads as 0 or as more than the
 /// largest (the cast saturates), which it rejects, and a `fallbackAfter` that is no whole
 /// number reads as 0.
 ///
 /// # Errors
-/// [`Error::InvalidOption`] naming the first bad option.
+/// [`Error::InvalidOption`] naming the first option of the wrong type or a bad string.
 pub fn parse(raw: Raw) -> Result<Options, Error> {
     let mut c = Config::new(super::codec::PLATFORM);
     let slots = [
@@ -105,7 +105,6 @@ pub fn parse(raw: Raw) -> Result<Options, Error> {
     if let Some(f) = string(format, "format")? {
         c.format = Format::parse(&f)?;
     }
-    c.validate()?;
     let (host, secure) = (super::port::page_host(), super::port::page_secure());
     let url = match string(url, "url")? {
         Some(u) => ws_url(&u, secure, &host),

@@ -47,22 +47,22 @@ impl Slots {
                 (i, true)
             }
         };
-        let mut send_ids = fresh;
+        let mut named = Named {
+            slot: slot as u32,
+            code: fresh,
+            ids: true,
+        };
         if let Some((c, last)) = self.held.get_mut(slot) {
             if fresh {
                 c.clear();
                 c.push_str(code);
             }
-            if fresh || last.as_slice() != ids {
-                send_ids = true;
+            named.ids = fresh || last.as_slice() != ids;
+            if named.ids {
                 last.clear();
                 last.extend_from_slice(ids);
             }
         }
-        Named {
-            slot: slot as u32,
-            code: fresh,
-            ids: send_ids,
-        }
+        named
     }
 }
