@@ -111,11 +111,11 @@ impl Engine {
         text2: Option<String>,
         text3: Option<String>,
     ) {
-        let at = self.inner.event_time(at);
+        let now = self.inner.event_time(at);
         if kind == ev::TIMER {
-            self.inner.timer_fired(at);
+            self.inner.timer_fired(now);
         } else if let Some(i) = port::input(kind, gen, num, at, text, bytes, text2, text3) {
-            self.inner.input_at(at, i);
+            self.inner.input_at(now, i);
         }
     }
 

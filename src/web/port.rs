@@ -109,7 +109,7 @@ pub fn input(
     kind: u32,
     gen: Gen,
     num: f64,
-    at: u64,
+    at: f64,
     text: Option<String>,
     bytes: Option<Vec<u8>>,
     text2: Option<String>,
@@ -132,7 +132,9 @@ pub fn input(
         ev::HIDDEN => Input::Visibility(false),
         ev::PAGEHIDE => Input::PageHide,
         ev::PAGESHOW => Input::PageShow,
-        ev::HASHCHANGE => Input::HashChange(at),
+        // The event's own time, not the manager's clamped clock: a tab's listener that
+        // subscribed after the event (a clock read later than its timeStamp) must stay.
+        ev::HASHCHANGE => Input::HashChange(at as u64),
         ev::LEAD => Input::Lead,
         ev::FOLLOW => Input::Follow,
         ev::RELAY => Input::Relayed(Message {

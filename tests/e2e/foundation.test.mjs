@@ -84,6 +84,35 @@ test('addNotificationListener: any persist but undefined and null (false too) su
   await page.close();
 });
 
+// A hashchange drops what was subscribed before the event, by the event's own time: what a
+// tab's code subscribes in a hashchange listener that runs before wok-push's stays, even when
+// a later clock read (another subscribe) happened before wok-push's listener ran.
+test('a hashchange keeps what listeners before wok-push\'s subscribed, however long they took', async () => {
+  const page = await openPage('/test/esm.html');
+  await page.evaluate(async () => {
+    const p = window.push;
+    window.hc = [];
+    const spin = (ms) => { const end = performance.now() + ms; while (performance.now() < end); };
+    p.close(); // its page listeners go; the page's own comes first once it reopens
+    window.addEventListener('hashchange', () => {
+      spin(3);
+      p.subscribe('HC:a', (m) => window.hc.push(m.code), { tab: 'new' });
+      spin(3);
+      p.subscribe('HC:b', (m) => window.hc.push(m.code), { tab: 'new' });
+    });
+    p.open();
+    while (p.state !== 'open') await new Promise((r) => setTimeout(r, 5));
+  });
+  await page.evaluate(() => { location.hash = '#new-tab'; });
+  await until(() => page.evaluate(() => location.hash === '#new-tab'));
+  await new Promise((r) => setTimeout(r, 200));
+  await env.control('push', { messages: ['HC:a', 'HC:b'] });
+  await until(() => page.evaluate(() => window.hc.length >= 2), 5000, 'both subscriptions called');
+  assert.deepEqual(await page.evaluate(() => window.hc), ['HC:a', 'HC:b']);
+  assert.deepEqual(page.pageErrors, []);
+  await page.close();
+});
+
 test('classic script page: calls made before the wasm is ready are queued, then served', async () => {
   const page = await openPage('/test/classic.html');
   await env.control('push-split', { message: 'POST:/kimchi/vms', at: 4 });
