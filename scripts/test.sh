@@ -17,13 +17,18 @@ PORT=${WOK_TEST_PORT:-8124}
 export WOK_TEST_BASE="http://127.0.0.1:$PORT"
 declare -a results=()
 status=0
-run() { # name, command...
-  local name=$1; shift
+# Every layer has a time limit, so that one hung layer fails with its name and the others still
+# run and report, well inside CI's 90 minutes (the limits are several times a layer's usual time).
+run() { # name, limit in seconds, command...
+  local name=$1 limit=$2; shift 2
   echo; echo "=== $name"
-  "$@" 2>&1 | tee "$LOGS/$name.log"
-  local rc=${PIPESTATUS[0]}
+  timeout --kill-after=20 "$limit" "$@" 2>&1 | tee "$LOGS/$name.log"
+  local rc=${PIPESTATUS[0]} verdict=PASS
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then verdict="FAIL (timed out after $limit s)"
+  elif [ "$rc" -ne 0 ]; then verdict="FAIL (exit $rc)"; fi
   [ "$rc" -eq 0 ] || status=1
-  results+=("$name: $([ "$rc" -eq 0 ] && echo PASS || echo "FAIL (exit $rc)")")
+  echo "$name: $verdict" | tee -a "$LOGS/$name.log"
+  results+=("$name: $verdict")
 }
 
 lint() {
@@ -32,8 +37,9 @@ lint() {
     && cargo clippy -q --all-targets --target wasm32-unknown-unknown -- -D warnings \
     && echo "lint: fmt and clippy (host, wasm32) clean"
 }
-run lint lint
-run host cargo test
+export -f lint  # (timeout runs programs, not functions)
+run lint 900 bash -c lint
+run host 900 cargo test
 
 # The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
 WOK_PORT=$PORT node server/main.mjs > "$LOGS/backend.log" 2>&1 &
@@ -44,12 +50,12 @@ for _ in $(seq 50); do up && break; sleep 0.1; done
 up || { echo "backend did not start on $PORT"; cat "$LOGS/backend.log"; exit 1; }
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-run chromium env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
-run firefox env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
-run e2e node --test --test-concurrency=1 tests/e2e/
+run chromium 600 env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
+run firefox 600 env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
+run e2e 1500 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
 kill $BACKEND 2>/dev/null
 if [ "$(id -u)" = 0 ]; then
-  run wok-real bash tests/wok-real/run.sh
+  run wok-real 900 bash tests/wok-real/run.sh
 else
   results+=("wok-real: SKIPPED (needs root: a network namespace and a PAM test user)")
 fi

@@ -30,9 +30,26 @@ export const BROWSERS = {
     const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX
       || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((f) => existsSync(f)),
       headless: true, protocol: 'webDriverBiDi', acceptInsecureCerts: insecure });
-    return { newPage: () => b.newPage(), close: () => b.close() };
+    return { newPage: () => b.newPage(), close: () => closeFirefox(b) };
   },
 };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms).unref()); // never holds the process
+const running = (p) => p && p.exitCode === null && p.signalCode === null;
+
+/**
+ * Closes a puppeteer Firefox and makes sure its process is gone: `browser.close()` may never
+ * settle (Firefox's quit can wait on a network fetch this closed machine never answers), or
+ * settle with the process still alive (puppeteer/puppeteer#15468), and a live browser process
+ * keeps the test file's process, and so the whole `node --test` run, from ending.
+ */
+async function closeFirefox(b) {
+  const proc = b.process();
+  const exited = running(proc) ? new Promise((r) => proc.once('exit', r)) : Promise.resolve();
+  await Promise.race([b.close().catch(() => {}), sleep(10000)]);
+  await Promise.race([exited, sleep(5000)]);
+  if (running(proc)) { proc.kill('SIGKILL'); await Promise.race([exited, sleep(2000)]); }
+}
 
 /** Runs `fn` in every document `page` loads, before the page's own scripts (either browser). */
 export const beforeScripts = (page, fn) => (page.addInitScript ? page.addInitScript(fn) : page.evaluateOnNewDocument(fn));

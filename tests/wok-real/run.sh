@@ -42,6 +42,7 @@ cleanup() {
   say "cleaned up (namespace, test user, sudoers drop-in, wokd's nginx site)"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT  # (so that a time limit still cleans up)
 
 # 1. The patched tree, built (about 10 s). Always remade: it follows pkg/ and contrib/wok/.
 t=$(date +%s.%N)
@@ -91,7 +92,7 @@ say "setup done in $(since "$t0")"
 
 # 4. The tests, in the namespace (they start and stop wokd themselves).
 ip netns exec "$NS" env WOK_TREE="$TREE" WOK_USER="$USER_NAME" WOK_PASSWORD="$PASSWORD" \
-  node --test --test-concurrency=1 tests/wok-real/
+  node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/wok-real/
 rc=$?
 say "layer done in $(since "$t0")"
 exit $rc
