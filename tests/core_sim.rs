@@ -8,7 +8,7 @@ use sim::{is_fetch, is_open, is_resync, Feed, Sim, Upgrade};
 use wok_push::core::{Config, Error, Input, Output, Reason, State, SubOptions};
 
 fn errors(s: &Sim) -> Vec<Error> {
-    s.log
+    s.log()
         .iter()
         .filter_map(|(_, o)| {
             if let Output::Error(e) = o {
@@ -54,7 +54,7 @@ fn drop_gives_backoff_reopen_resync_and_one_catch_up() {
     s.drive(10_000); // useful: stayed open past usefulAfterMs
     let t = s.now;
     s.drop_socket();
-    assert_eq!(s.m.state(), State::Backoff);
+    assert_eq!(s.m().state(), State::Backoff);
     let backoff = *s.states().last().unwrap();
     assert_eq!(backoff.reason, Reason::SocketClosed);
     let retry = backoff.retry_in.unwrap();
@@ -63,7 +63,7 @@ fn drop_gives_backoff_reopen_resync_and_one_catch_up() {
         "first retry after a useful socket: {retry}"
     );
     s.drive(2_000);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     assert_eq!(s.count_since(t, is_resync), 1);
     assert_eq!(s.count_since(t, is_fetch), 1, "exactly one catch-up GET");
 }
@@ -78,7 +78,7 @@ fn backoff_grows_within_bounds_and_falls_back() {
     s.upgrade = Upgrade::Refuse;
     s.input(Input::Connect);
     s.drive(1_000_000);
-    assert_eq!(s.m.state(), State::Polling);
+    assert_eq!(s.m().state(), State::Polling);
     let delays: Vec<u64> = s
         .states()
         .iter()
@@ -108,13 +108,13 @@ fn attempts_reset_only_after_a_useful_connection() {
     s.upgrade = Upgrade::Refuse;
     s.input(Input::Connect);
     s.drive(2_500); // two refusals
-    assert_eq!(s.m.stats().failures, 2);
+    assert_eq!(s.m().stats().failures, 2);
     s.upgrade = Upgrade::Accept;
     s.drive(5_000);
-    assert_eq!(s.m.state(), State::Open);
-    assert_eq!(s.m.stats().failures, 2, "open is not yet useful");
+    assert_eq!(s.m().state(), State::Open);
+    assert_eq!(s.m().stats().failures, 2, "open is not yet useful");
     s.drive(6_000);
-    assert_eq!(s.m.stats().failures, 0, "useful after usefulAfterMs");
+    assert_eq!(s.m().stats().failures, 0, "useful after usefulAfterMs");
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn a_message_makes_a_socket_useful_at_once() {
     s.drive_until_state(State::Open, 10_000);
     s.drive(20);
     s.push("POST:/kimchi/vms//EOM//");
-    assert_eq!(s.m.stats().failures, 0);
+    assert_eq!(s.m().stats().failures, 0);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn middlebox_kill_after_open_settles_on_polling_then_returns() {
     s.input(Input::Connect);
     s.drive(30_000);
     assert_eq!(
-        s.m.state(),
+        s.m().state(),
         State::Polling,
         "counted as failures, not flapping"
     );
@@ -160,7 +160,7 @@ fn middlebox_kill_after_open_settles_on_polling_then_returns() {
     // The path heals: a probe stays open, proves useful, and we switch back.
     s.upgrade = Upgrade::Accept;
     s.drive(40_000);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     let back = *s.states().last().unwrap();
     assert_eq!(
         (back.previous, back.reason),
@@ -180,7 +180,7 @@ fn fallback_and_return_lose_and_double_nothing() {
     s.upgrade = Upgrade::Refuse;
     s.drop_socket();
     s.drive(20_000);
-    assert_eq!(s.m.state(), State::Polling);
+    assert_eq!(s.m().state(), State::Polling);
     assert_eq!(
         s.count(is_resync),
         1,
@@ -193,7 +193,7 @@ fn fallback_and_return_lose_and_double_nothing() {
     // Back on the websocket: catch-up finds it again but does not deliver it twice.
     s.upgrade = Upgrade::Accept;
     s.drive(60_000);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     assert_eq!(s.count(is_resync), 2, "return is a gap for push-only codes");
     s.push("POST:/wok/notifications//EOM//");
     s.drive(100);
@@ -226,7 +226,7 @@ fn session_expiry_stops_polling_until_the_socket_works() {
     s.upgrade = Upgrade::Unavailable;
     s.input(Input::Connect);
     s.drive(10);
-    assert_eq!(s.m.state(), State::Polling);
+    assert_eq!(s.m().state(), State::Polling);
     assert_eq!(s.states()[1].reason, Reason::WebSocketUnavailable);
     s.feed = Feed::Status(
         401,
@@ -284,7 +284,7 @@ fn hostile_feed_answers_are_typed_and_back_off() {
             (4..=15).contains(&fetches),
             "{fetches} fetches for {want:?}"
         );
-        assert_eq!(s.m.state(), State::Polling);
+        assert_eq!(s.m().state(), State::Polling);
     }
 }
 
@@ -305,10 +305,10 @@ fn close_is_final_until_connect() {
     s.subscribe_all();
     s.input(Input::Connect);
     s.drive(1_000);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     s.input(Input::Close);
-    assert_eq!(s.m.state(), State::Closed);
-    let n = s.log.len();
+    assert_eq!(s.m().state(), State::Closed);
+    let n = s.log().len();
     for i in [
         Input::Online,
         Input::Visibility(true),
@@ -323,11 +323,11 @@ fn close_is_final_until_connect() {
         wok_push::core::Frame::Text("POST:/x//EOM//".into()),
     ));
     s.drive(600_000);
-    assert_eq!(s.log.len(), n, "nothing resurrects a closed manager");
-    assert_eq!(s.m.poll_timeout(), None);
+    assert_eq!(s.log().len(), n, "nothing resurrects a closed manager");
+    assert_eq!(s.m().poll_timeout(), None);
     s.input(Input::Connect);
     s.drive(100);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
 }
 
 #[test]
@@ -337,11 +337,11 @@ fn stale_generations_are_ignored() {
     s.input(Input::Connect);
     s.drive(10_500); // attempt 1 timed out; attempt 2 pending after backoff
     s.drive(2_000);
-    let n = s.log.len();
+    let n = s.log().len();
     s.input(Input::SocketOpened(1, "binary".into()));
     s.input(Input::SocketClosed(1));
-    assert_eq!(s.log.len(), n);
-    assert_ne!(s.m.state(), State::Open);
+    assert_eq!(s.log().len(), n);
+    assert_ne!(s.m().state(), State::Open);
 }
 
 /// Heartbeats sent on socket `g` so far.
@@ -355,9 +355,9 @@ fn a_silent_stock_server_is_never_taken_for_a_dead_one() {
     let mut s = Sim::default();
     s.input(Input::Connect);
     s.drive(100);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     s.drive(3_600_000);
-    assert_eq!(s.open_sock, Some(g));
+    assert_eq!(s.open_sock(), Some(g));
     assert_eq!(
         beats(&s, g),
         120,
@@ -372,14 +372,14 @@ fn an_answering_server_that_goes_silent_is_replaced_within_three_heartbeats() {
     s.subscribe_all();
     s.input(Input::Connect);
     s.drive(100);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     // The server echoes each heartbeat (as the patched WoK push server does), 5 ms later.
     for _ in 0..10 {
-        let due = s.m.poll_timeout().unwrap();
+        let due = s.m().poll_timeout().unwrap();
         s.drive(due - s.now + 5);
         s.push("heartbeat//EOM//");
     }
-    assert_eq!(s.open_sock, Some(g), "answered: alive");
+    assert_eq!(s.open_sock(), Some(g), "answered: alive");
     assert!(
         s.delivered().iter().all(|(c, _)| c != "heartbeat"),
         "never delivered"
@@ -394,7 +394,7 @@ fn an_answering_server_that_goes_silent_is_replaced_within_three_heartbeats() {
         .expect("silent");
     assert_eq!(lost.previous, State::Open);
     let at = s
-        .log
+        .log()
         .iter()
         .find(|(_, o)| *o == Output::CloseSocket(g))
         .unwrap()
@@ -406,7 +406,7 @@ fn an_answering_server_that_goes_silent_is_replaced_within_three_heartbeats() {
         at - fault
     );
     // A gap: the next socket catches up and resyncs once.
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     assert_eq!(s.count(is_resync), 1);
 }
 
@@ -417,16 +417,16 @@ fn throttled_heartbeat_timers_do_not_make_a_live_socket_look_silent() {
     let mut s = Sim::default();
     s.input(Input::Connect);
     s.drive(100);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     s.push("heartbeat//EOM//");
     for _ in 0..20 {
-        let due = s.m.poll_timeout().unwrap();
+        let due = s.m().poll_timeout().unwrap();
         s.now = due + 50_000;
         s.input(Input::Timer);
         s.now += 5;
         s.push("heartbeat//EOM//");
     }
-    assert_eq!(s.open_sock, Some(g));
+    assert_eq!(s.open_sock(), Some(g));
     assert_eq!(beats(&s, g), 20);
 }
 
@@ -454,15 +454,15 @@ fn answers_are_learned_per_connection_and_any_traffic_counts() {
         s.drive(20_000);
         s.push("POST:/kimchi/vms//EOM//");
     }
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     assert_eq!(s.count(|o| matches!(o, Output::CloseSocket(_))), 0);
     // Another connection (after a drop) to a server that does not answer: no silence rule.
     s.drop_socket();
     s.drive(5_000);
-    let g2 = s.open_sock.unwrap();
+    let g2 = s.open_sock().unwrap();
     assert_ne!(g, g2);
     s.drive(600_000);
-    assert_eq!(s.open_sock, Some(g2));
+    assert_eq!(s.open_sock(), Some(g2));
     assert!(s.states().iter().all(|c| c.reason != Reason::Silent));
 }
 
@@ -471,18 +471,18 @@ fn sleep_replaces_the_socket_at_once_with_a_gap() {
     let mut s = Sim::default();
     s.input(Input::Connect);
     s.drive(10_000);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     // The machine sleeps for an hour: the next timer fires very late.
     s.now += 3_600_000;
     s.input(Input::Timer);
-    assert!(s.log.iter().any(|(_, o)| *o == Output::CloseSocket(g)));
+    assert!(s.log().iter().any(|(_, o)| *o == Output::CloseSocket(g)));
     let last = *s.states().last().unwrap();
     assert_eq!(
         (last.state, last.reason),
         (State::Connecting, Reason::Slept)
     );
     s.drive(100);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     assert_eq!(s.count(is_resync), 1);
 }
 
@@ -492,13 +492,13 @@ fn online_and_visible_retry_at_once() {
     s.upgrade = Upgrade::Refuse;
     s.input(Input::Connect);
     s.drive(2_000);
-    assert_eq!(s.m.state(), State::Backoff);
+    assert_eq!(s.m().state(), State::Backoff);
     s.upgrade = Upgrade::Accept;
     s.input(Input::Online);
     let last = *s.states().last().unwrap();
     assert_eq!(last.reason, Reason::Online);
     s.drive(50);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     // Hidden for 5 minutes, then visible: an open socket is replaced (timers were throttled).
     s.drive(10_000);
     s.input(Input::Visibility(false));
@@ -521,22 +521,22 @@ fn pagehide_closes_and_pageshow_reconnects() {
     s.input(Input::Connect);
     s.drive(10_000);
     s.input(Input::PageHide);
-    assert_eq!(s.m.state(), State::Backoff);
+    assert_eq!(s.m().state(), State::Backoff);
     assert_eq!(
-        s.m.poll_timeout(),
+        s.m().poll_timeout(),
         None,
         "nothing runs while in the bfcache"
     );
     s.input(Input::PageShow);
     s.drive(100);
-    assert_eq!(s.m.state(), State::Open);
+    assert_eq!(s.m().state(), State::Open);
     assert_eq!(s.count(is_resync), 1);
 }
 
 #[test]
 fn hashchange_drops_tab_scoped_subscriptions() {
     let mut s = Sim::default();
-    let a = s.m.subscribe(
+    let a = s.m().subscribe(
         1_000,
         "METHOD:/kimchi/vms",
         SubOptions {
@@ -544,7 +544,7 @@ fn hashchange_drops_tab_scoped_subscriptions() {
             ..SubOptions::default()
         },
     );
-    let b = s.m.subscribe(
+    let b = s.m().subscribe(
         1_000,
         "POST:/wok/*",
         SubOptions {
@@ -553,12 +553,13 @@ fn hashchange_drops_tab_scoped_subscriptions() {
             ..SubOptions::default()
         },
     );
-    let c = s.m.subscribe(s.now, "KCHCONN*", SubOptions::default());
+    let now = s.now;
+    let c = s.m().subscribe(now, "KCHCONN*", SubOptions::default());
     s.input(Input::Connect);
     s.drive(100);
     // The new tab's own hashchange listener subscribed just before ours ran: kept.
     let at = s.now;
-    let d = s.m.subscribe(
+    let d = s.m().subscribe(
         at,
         "POST:/wok/logs",
         SubOptions {
@@ -567,10 +568,10 @@ fn hashchange_drops_tab_scoped_subscriptions() {
         },
     );
     s.input(Input::HashChange(at));
-    assert!(s.log.iter().any(|(_, o)| *o == Output::Dropped(vec![a])));
+    assert!(s.log().iter().any(|(_, o)| *o == Output::Dropped(vec![a])));
     s.push("METHOD:/kimchi/vms//EOM//POST:/wok/logs//EOM//KCHCONN0001E//EOM//");
     let targets: Vec<Vec<u32>> = s
-        .log
+        .log()
         .iter()
         .filter_map(|(_, o)| {
             if let Output::Deliver(_, t, _) = o {
@@ -582,7 +583,7 @@ fn hashchange_drops_tab_scoped_subscriptions() {
         .collect();
     assert_eq!(targets, vec![vec![b, d], vec![c]]);
     assert_eq!(
-        s.m.stats().messages,
+        s.m().stats().messages,
         3,
         "unsubscribed codes are still counted"
     );
@@ -595,7 +596,7 @@ fn base64_protocol_heartbeat_and_frames() {
     s.subscribe_all();
     s.input(Input::Connect);
     s.drive(100);
-    let g = s.open_sock.unwrap();
+    let g = s.open_sock().unwrap();
     s.input(Input::SocketFrame(
         g,
         wok_push::core::Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()),
@@ -603,7 +604,7 @@ fn base64_protocol_heartbeat_and_frames() {
     assert_eq!(s.delivered(), vec![("POST:/wok/logs".into(), "push")]);
     s.drive(30_000);
     assert!(s
-        .log
+        .log()
         .iter()
         .any(|(_, o)| matches!(o, Output::Send(_, wok_push::core::Protocol::Base64))));
 }

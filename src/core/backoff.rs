@@ -1,19 +1,17 @@
-//! Reconnect and probe delays. Owns: the seeded RNG, exponential backoff with full jitter,
-//! and the ±20 % jitter of the polling interval.
+//! Reconnect and probe delays: exponential backoff with full jitter, and the ±20 % jitter of
+//! the polling interval, both over the manager's one seeded RNG (given to each call).
 
-/// Exponential backoff with full jitter over a seeded RNG (deterministic in tests).
+/// Exponential backoff with full jitter (deterministic in tests: the RNG is seeded).
 #[derive(Debug)]
 pub struct Backoff {
-    rng: fastrand::Rng,
     min: u64,
     max: u64,
 }
 
 impl Backoff {
-    /// A backoff between `min` and `max` milliseconds, seeded with `seed`.
-    pub fn new(seed: u64, min: u64, max: u64) -> Backoff {
+    /// A backoff between `min` and `max` milliseconds.
+    pub fn new(min: u64, max: u64) -> Backoff {
         Backoff {
-            rng: fastrand::Rng::with_seed(seed),
             min,
             max: max.max(min),
         }
@@ -21,21 +19,21 @@ impl Backoff {
 
     /// The delay before attempt number `failures + 1`: uniform in
     /// `[min, min(max, min · 2^(failures+1))]`.
-    pub fn delay(&mut self, failures: u32) -> u64 {
+    pub fn delay(&self, rng: &mut fastrand::Rng, failures: u32) -> u64 {
         let shift = failures.saturating_add(1).min(40);
         let cap = self
             .min
             .saturating_mul(1u64 << shift)
             .min(self.max)
             .max(self.min);
-        uniform(&mut self.rng, self.min, cap)
+        uniform(rng, self.min, cap)
     }
+}
 
-    /// `base` jittered uniformly by ±20 %, never below 1 ms.
-    pub fn jitter(&mut self, base: u64) -> u64 {
-        let spread = base / 5;
-        uniform(&mut self.rng, base - spread, base + spread).max(1)
-    }
+/// `base` jittered uniformly by ±20 %, never below 1 ms.
+pub fn jitter(rng: &mut fastrand::Rng, base: u64) -> u64 {
+    let spread = base / 5;
+    uniform(rng, base - spread, base + spread).max(1)
 }
 
 /// Uniform in `[lo, hi]` (`lo` when `hi < lo`). Not `Rng::u64(lo..=hi)`: its empty-range
@@ -54,31 +52,33 @@ mod tests {
 
     #[test]
     fn delays_stay_in_bounds_and_grow() {
-        let mut b = Backoff::new(7, 500, 30_000);
+        let (b, mut rng) = (Backoff::new(500, 30_000), fastrand::Rng::with_seed(7));
         for failures in 0..50 {
             for _ in 0..200 {
-                let d = b.delay(failures);
+                let d = b.delay(&mut rng, failures);
                 let cap = (500u64 << (failures + 1).min(40)).min(30_000);
                 assert!((500..=cap).contains(&d), "{d} for {failures}");
             }
         }
         // Full jitter: late attempts spread over the whole range.
-        let late: Vec<u64> = (0..500).map(|_| b.delay(20)).collect();
+        let late: Vec<u64> = (0..500).map(|_| b.delay(&mut rng, 20)).collect();
         assert!(late.iter().any(|&d| d < 5_000) && late.iter().any(|&d| d > 25_000));
     }
 
     #[test]
     fn seeded_is_deterministic_and_jitter_bounded() {
-        let (mut a, mut b) = (Backoff::new(1, 10, 100), Backoff::new(1, 10, 100));
+        let b = Backoff::new(10, 100);
+        let (mut r1, mut r2) = (fastrand::Rng::with_seed(1), fastrand::Rng::with_seed(1));
         assert_eq!(
-            (0..20).map(|i| a.delay(i)).collect::<Vec<_>>(),
-            (0..20).map(|i| b.delay(i)).collect::<Vec<_>>()
+            (0..20).map(|i| b.delay(&mut r1, i)).collect::<Vec<_>>(),
+            (0..20).map(|i| b.delay(&mut r2, i)).collect::<Vec<_>>()
         );
+        let mut rng = fastrand::Rng::with_seed(1);
         for _ in 0..1000 {
-            let j = a.jitter(3000);
+            let j = jitter(&mut rng, 3000);
             assert!((2400..=3600).contains(&j));
         }
-        assert_eq!(a.jitter(1), 1);
+        assert_eq!(jitter(&mut rng, 1), 1);
     }
 
     #[test]

@@ -21,9 +21,8 @@
 use super::{Manager, Output};
 use crate::core::io::Broadcast;
 use crate::core::notice::{Message, Notice, Source};
-use crate::core::registry::SubId;
-use crate::core::timers::Timer;
-use crate::prelude::*;
+use crate::core::registry::Registry;
+use crate::core::timers::{Timer, Timers};
 use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.
@@ -61,60 +60,60 @@ impl Outbox {
     }
 }
 
-impl Manager {
-    /// The next output to carry out, in order; `None` when drained.
-    ///
-    /// A message is matched against the subscriptions live *now*, so outputs must be taken
-    /// one at a time, each carried out (handlers called) before the next is taken. A message
-    /// nobody subscribes to is skipped.
-    pub fn poll_output(&mut self) -> Option<Output> {
+impl Outbox {
+    /// The next output to carry out (see [`Manager::poll_output`]): subscribers of a message
+    /// are matched in `registry` now; `timers` holds the coalescing deadline; `now` is the
+    /// time of the last input.
+    pub(super) fn next(
+        &mut self,
+        registry: &mut Registry,
+        timers: &mut Timers,
+        now: u64,
+    ) -> Option<Output> {
         loop {
             // Trailing calls due before the next message arrived (or by the time of the
             // last input) come first, one at a time.
-            let at = match self.out.0.front() {
+            let at = match self.0.front() {
                 Some(&Queued::Message(_, at)) => at,
-                _ => self.now,
+                _ => now,
             };
-            if let Some(o) = self.trailing(at) {
+            if let Some(o) = trailing(registry, timers, at) {
                 return Some(o);
             }
-            match self.out.0.pop_front()? {
+            match self.0.pop_front()? {
                 Queued::Now(o) => return Some(o),
                 Queued::Message(m, at) => {
-                    let ids = self.admit(&m, at);
+                    let (ids, folded) = registry.admit(&m, at);
+                    if folded {
+                        // Only then can the next trailing call change: no scan per exact
+                        // delivery.
+                        timers.put(Timer::Coalesce, registry.next_due());
+                    }
                     if !ids.is_empty() {
                         return Some(Output::Deliver(m, ids, 1));
                     }
                 }
-                Queued::Resync => return Some(Output::Resync(self.registry.resync_targets())),
+                Queued::Resync => return Some(Output::Resync(registry.resync_targets())),
             }
         }
     }
+}
 
-    /// The ids to call now for `m`, arrived at `at` (see `Registry::admit`).
-    fn admit(&mut self, m: &Message, at: u64) -> Vec<SubId> {
-        let (ids, folded) = self.registry.admit(m, at);
-        if folded {
-            // Only then can the next trailing call change: no scan per exact delivery.
-            self.timers.put(Timer::Coalesce, self.registry.next_due());
-        }
-        ids
+/// The next trailing call due at or before `at`. The coalescing deadline is the registry's
+/// next due one, set wherever a window folds or is taken (a subscription removed since may
+/// leave it early: then nothing is due and it is set again), so this is O(1) on the way of
+/// every message.
+fn trailing(registry: &mut Registry, timers: &mut Timers, at: u64) -> Option<Output> {
+    if !timers.due(Timer::Coalesce, at) {
+        return None;
     }
+    let taken = registry.take_due(at);
+    timers.put(Timer::Coalesce, registry.next_due());
+    let (id, m, n) = taken?;
+    Some(Output::Deliver(m, alloc::vec![id], n))
+}
 
-    /// The next trailing call due at or before `at`. The coalescing deadline is the
-    /// registry's next due one, set wherever a window folds or is taken (a subscription
-    /// removed since may leave it early: then nothing is due and it is set again), so this
-    /// is O(1) on the way of every message.
-    fn trailing(&mut self, at: u64) -> Option<Output> {
-        if !self.timers.due(Timer::Coalesce, at) {
-            return None;
-        }
-        let taken = self.registry.take_due(at);
-        self.timers.put(Timer::Coalesce, self.registry.next_due());
-        let (id, m, n) = taken?;
-        Some(Output::Deliver(m, alloc::vec![id], n))
-    }
-
+impl Manager {
     /// Number of messages waiting in the outbox (decoded, not yet delivered).
     pub fn queued_messages(&self) -> usize {
         self.out

@@ -3,6 +3,7 @@
 //! the 401 pause, typed errors) and the polling interval with backoff.
 
 use super::Manager;
+use crate::core::backoff::jitter;
 use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};
 use crate::core::notice::{read_feed, Source};
@@ -48,44 +49,89 @@ impl Feed {
     pub(super) fn reset_errors(&mut self) {
         self.errors = 0;
     }
+
+    /// A request is wanted: the generation of a new one to start, or `None` when one is
+    /// running (one more follows it) or the session is expired.
+    fn start(&mut self) -> Option<Gen> {
+        match &mut self.phase {
+            Phase::InFlight { again, .. } => *again = true,
+            Phase::Expired => {}
+            Phase::Idle => {
+                self.gen = self.gen.wrapping_add(1);
+                self.phase = Phase::InFlight {
+                    gen: self.gen,
+                    again: false,
+                };
+                return Some(self.gen);
+            }
+        }
+        None
+    }
+
+    /// Drops the request running; `true` if there was one.
+    fn abort(&mut self) -> bool {
+        let running = matches!(self.phase, Phase::InFlight { .. });
+        if running {
+            self.phase = Phase::Idle;
+        }
+        running
+    }
+
+    /// The running request ended: whether another one was asked for meanwhile (`None`
+    /// when none was running).
+    fn ended(&mut self) -> Option<bool> {
+        let Phase::InFlight { again, .. } = self.phase else {
+            return None;
+        };
+        self.phase = Phase::Idle;
+        Some(again)
+    }
+
+    /// Counts an answer (`None`: a good one, which resets the errors); a 401 pauses the feed.
+    fn count(&mut self, error: Option<&Error>) {
+        match error {
+            None => self.errors = 0,
+            Some(Error::SessionExpired) => self.phase = Phase::Expired,
+            Some(_) => self.errors = self.errors.saturating_add(1),
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.phase == Phase::Expired
+    }
+
+    /// Next polling delay: `base` jittered, doubled per failed poll up to `cap`.
+    fn poll_delay(&self, rng: &mut fastrand::Rng, base: u64, cap: u64) -> u64 {
+        let d = base.saturating_mul(1u64 << self.errors.min(20)).min(cap);
+        jitter(rng, d)
+    }
 }
 
 impl Manager {
     /// Asks for one `GET /notifications`: starts it, or merges into the one running.
     /// Ignored while the session is expired.
     pub(super) fn request_fetch(&mut self, now: u64) {
-        match &mut self.feed.phase {
-            Phase::InFlight { again, .. } => *again = true,
-            Phase::Expired => {}
-            Phase::Idle => {
-                self.feed.gen = self.feed.gen.wrapping_add(1);
-                self.feed.phase = Phase::InFlight {
-                    gen: self.feed.gen,
-                    again: false,
-                };
-                self.timers
-                    .set(Timer::Fetch, now + self.cfg.fetch_timeout_ms);
-                self.timers.clear(Timer::Poll);
-                self.stats.fetches += 1;
-                self.out.push(Output::Fetch(self.feed.gen));
-            }
+        if let Some(gen) = self.feed.start() {
+            self.timers
+                .set(Timer::Fetch, now + self.cfg.fetch_timeout_ms);
+            self.timers.clear(Timer::Poll);
+            self.stats.fetches += 1;
+            self.out.push(Output::Fetch(gen));
         }
     }
 
     /// Aborts the request running, if any (no follow-up).
     pub(super) fn abort_fetch(&mut self) {
         self.timers.clear(Timer::Fetch);
-        if let Phase::InFlight { .. } = self.feed.phase {
-            self.feed.phase = Phase::Idle;
+        if self.feed.abort() {
             self.out.push(Output::AbortFetch);
         }
     }
 
     pub(super) fn fetched(&mut self, now: u64, result: FetchResult) {
-        let Phase::InFlight { again, .. } = self.feed.phase else {
+        let Some(again) = self.feed.ended() else {
             return;
         };
-        self.feed.phase = Phase::Idle;
         self.timers.clear(Timer::Fetch);
         let outcome = match result {
             FetchResult::Failed => Err(Error::Network),
@@ -98,9 +144,9 @@ impl Manager {
         };
         match outcome {
             Ok(items) => {
-                self.feed.errors = 0;
+                self.feed.count(None);
                 if self.cfg.shared {
-                    self.snapshot = items.clone();
+                    self.tabs.keep(&items);
                 }
                 let total = items.len();
                 let fresh = self.seen.take_feed(items);
@@ -114,33 +160,20 @@ impl Manager {
             }
             Err(e) => {
                 self.stats.fetch_errors += 1;
-                if e == Error::SessionExpired {
-                    self.feed.phase = Phase::Expired;
-                } else {
-                    self.feed.errors = self.feed.errors.saturating_add(1);
-                }
+                self.feed.count(Some(&e));
                 self.error(e);
             }
         }
-        if self.feed.phase == Phase::Expired {
+        if self.feed.expired() {
             return;
         }
         if again {
             self.request_fetch(now);
         } else if matches!(self.conn, super::Conn::Polling { .. }) {
-            let d = self.poll_delay();
+            let base = self.cfg.poll_interval_ms;
+            let cap = base.max(self.cfg.reconnect_max_ms);
+            let d = self.feed.poll_delay(&mut self.rng, base, cap);
             self.timers.set(Timer::Poll, now + d);
         }
-    }
-
-    /// Next polling delay: the jittered interval, doubled per failed poll up to the larger
-    /// of the interval and `reconnectMaxMs`.
-    fn poll_delay(&mut self) -> u64 {
-        let base = self.cfg.poll_interval_ms;
-        let cap = base.max(self.cfg.reconnect_max_ms);
-        let d = base
-            .saturating_mul(1u64 << self.feed.errors.min(20))
-            .min(cap);
-        self.backoff.jitter(d)
     }
 }

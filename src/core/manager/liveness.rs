@@ -1,4 +1,5 @@
-//! Time and the page lifecycle. Owns: the timer input (connect timeout, usefulness,
+//! Time and the page lifecycle. Owns: [`Liveness`] (heartbeats unanswered, whether the server
+//! answers them, since when the page is hidden), the timer input (connect timeout, usefulness,
 //! heartbeat and the silence rule, sleep detection, retries, polls, fetch timeout) and
 //! `online`/`offline`, visibility, `pagehide`/`pageshow` handling. The rules are in the
 //! parent module's documentation.
@@ -7,6 +8,56 @@ use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
 use crate::core::io::{FetchResult, Output};
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
+
+/// What the traffic and the page say about liveness: the open socket's heartbeats (rule 2
+/// of the parent module, set anew when a socket opens) and since when the page is hidden.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Liveness {
+    /// Heartbeats sent since the last frame arrived.
+    unanswered: u8,
+    /// The server answers heartbeats on this connection: silence is then a fault.
+    answers: bool,
+    hidden_since: Option<u64>,
+}
+
+impl Liveness {
+    /// A socket opened: nothing known of its server yet.
+    pub(super) fn opened(&mut self) {
+        self.unanswered = 0;
+        self.answers = false;
+    }
+
+    /// A frame arrived.
+    pub(super) fn heard(&mut self) {
+        self.unanswered = 0;
+    }
+
+    /// The server answered a heartbeat on this connection.
+    pub(super) fn answered(&mut self) {
+        self.answers = true;
+    }
+
+    /// A heartbeat is due: `false` when the socket is silent (an answering server said
+    /// nothing since the two previous heartbeats), else one more is counted as sent.
+    fn beat(&mut self) -> bool {
+        if self.answers && self.unanswered >= 2 {
+            return false;
+        }
+        self.unanswered = self.unanswered.saturating_add(1);
+        true
+    }
+
+    fn hidden(&mut self, now: u64) {
+        self.hidden_since = Some(now);
+    }
+
+    /// The page is visible: whether it was hidden for longer than `threshold`.
+    fn shown_after(&mut self, now: u64, threshold: u64) -> bool {
+        self.hidden_since
+            .take()
+            .is_some_and(|t| now.saturating_sub(t) > threshold)
+    }
+}
 
 impl Manager {
     pub(super) fn timer(&mut self, now: u64) {
@@ -55,12 +106,10 @@ impl Manager {
         else {
             return;
         };
-        let b = &mut self.beat;
-        if b.answers && b.unanswered >= 2 {
+        if !self.liveness.beat() {
             self.socket_lost(now, Reason::Silent);
             return;
         }
-        b.unanswered = b.unanswered.saturating_add(1);
         self.timers
             .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
         self.out.push(Output::Send(gen, protocol));
@@ -112,13 +161,12 @@ impl Manager {
 
     pub(super) fn visibility(&mut self, now: u64, visible: bool) {
         if !visible {
-            self.hidden_since = Some(now);
+            self.liveness.hidden(now);
             return;
         }
         let long = self
-            .hidden_since
-            .take()
-            .is_some_and(|t| now.saturating_sub(t) > self.cfg.heartbeat_ms + SLEEP_MARGIN_MS);
+            .liveness
+            .shown_after(now, self.cfg.heartbeat_ms + SLEEP_MARGIN_MS);
         match self.conn.attempt() {
             Some(Attempt {
                 link: Link::Up { .. },

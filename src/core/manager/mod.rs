@@ -28,11 +28,10 @@
 //!
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
 
-use super::backoff::Backoff;
 use super::config::Config;
 use super::dedupe::Seen;
 use super::error::Error;
-use super::frame::{Decoder, Protocol};
+use super::frame::Protocol;
 use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
 use super::registry::{Registry, SubId, SubOptions};
 use super::state::{Reason, State, StateChange};
@@ -40,6 +39,9 @@ use super::timers::{Timer, Timers};
 use crate::prelude::*;
 use deliver::Outbox;
 use feed::Feed;
+use liveness::Liveness;
+use socket::Attempts;
+use tabs::Tabs;
 
 mod deliver;
 mod feed;
@@ -77,16 +79,6 @@ enum Link {
         /// `offline` was seen during its life.
         offline_seen: bool,
     },
-}
-
-/// What the open socket's traffic says about its liveness (rule 2 above). Owned by the
-/// manager for the one open socket; set anew when a socket opens.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Beat {
-    /// Heartbeats sent since the last frame arrived.
-    unanswered: u8,
-    /// The server answers heartbeats on this connection: silence is then a fault.
-    answers: bool,
 }
 
 /// The connection, with the data each state needs. Changed only through [`Manager::go`].
@@ -152,33 +144,32 @@ impl Conn {
     }
 }
 
-/// The sans-IO connection manager.
+/// The sans-IO connection manager: the connection ([`Conn`], which carries each state's
+/// data) and the parts, each the one owner of its facts.
 #[derive(Debug)]
 pub struct Manager {
     cfg: Config,
     conn: Conn,
+    /// Every deadline (the shell arms one timer for the earliest).
     timers: Timers,
+    /// Attempt numbering, failures and backoff, the frame decoder (`socket`).
+    attempts: Attempts,
+    /// Heartbeats and page visibility (`liveness`).
+    liveness: Liveness,
+    /// `GET /notifications` (`feed`).
     feed: Feed,
-    /// Generation of the last websocket attempt.
-    gen: Gen,
-    /// Failed websocket attempts in a row.
-    failures: u32,
-    backoff: Backoff,
-    decoder: Decoder,
-    /// The open socket's liveness.
-    beat: Beat,
+    /// Followers and what a new one is given (`tabs`).
+    tabs: Tabs,
+    /// Keys of what was delivered (`dedupe`).
     seen: Seen,
     registry: Registry,
+    /// Outputs waiting for the shell (`deliver`).
+    out: Outbox,
     /// A live transport was lost since the last `resync`.
     gap: bool,
-    hidden_since: Option<u64>,
-    unavailable_reported: bool,
-    /// A leader knows other tabs follow it (one said hello, or it took over from a leader
-    /// they followed): only then does it publish.
-    followed: bool,
-    /// The last full `/notifications` answer: what a new follower tab is given on hello.
-    snapshot: Vec<super::notice::Notice>,
-    out: Outbox,
+    /// The one source of randomness (backoff and polling jitter), seeded: deterministic in
+    /// tests.
+    rng: fastrand::Rng,
     stats: Stats,
     /// The time of the input being handled (or of the last one): trailing calls due by
     /// then are taken by `poll_output`.
@@ -193,23 +184,18 @@ impl Manager {
     pub fn new(cfg: Config, seed: u64) -> Result<Manager, Error> {
         cfg.validate()?;
         Ok(Manager {
-            backoff: Backoff::new(seed, cfg.reconnect_min_ms, cfg.reconnect_max_ms),
-            decoder: Decoder::with_platform(cfg.format, cfg.max_partial_bytes, cfg.platform),
+            attempts: Attempts::new(&cfg),
+            liveness: Liveness::default(),
+            feed: Feed::default(),
+            rng: fastrand::Rng::with_seed(seed),
+            tabs: Tabs::default(),
             seen: Seen::new(cfg.max_notifications),
-            beat: Beat::default(),
+            registry: Registry::default(),
+            out: Outbox::default(),
             cfg,
             conn: Conn::Closed,
             timers: Timers::default(),
-            feed: Feed::default(),
-            gen: 0,
-            failures: 0,
-            registry: Registry::default(),
             gap: false,
-            hidden_since: None,
-            unavailable_reported: false,
-            followed: false,
-            snapshot: Vec::new(),
-            out: Outbox::default(),
             stats: Stats::default(),
             now: 0,
         })
@@ -228,7 +214,7 @@ impl Manager {
     /// Counters for `stats()`.
     pub fn stats(&self) -> Stats {
         Stats {
-            failures: self.failures,
+            failures: self.attempts.failures(),
             ..self.stats
         }
     }
@@ -268,6 +254,16 @@ impl Manager {
     /// Whether the application closed the manager (or never connected it).
     pub fn is_closed(&self) -> bool {
         self.conn == Conn::Closed
+    }
+
+    /// The next output to carry out, in order; `None` when drained.
+    ///
+    /// A message is matched against the subscriptions live *now*, so outputs must be taken
+    /// one at a time, each carried out (handlers called) before the next is taken. A message
+    /// nobody subscribes to is skipped (the rules are in `deliver`).
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out
+            .next(&mut self.registry, &mut self.timers, self.now)
     }
 
     /// The earliest deadline (ms, same clock as `now_ms`) at which `Input::Timer` is due.
@@ -355,7 +351,7 @@ impl Manager {
 
     /// Whether this tab leads a shared connection that other tabs follow.
     fn publishes(&self) -> bool {
-        self.cfg.shared && self.followed && self.conn.leads()
+        self.cfg.shared && self.tabs.followed() && self.conn.leads()
     }
 
     fn error(&mut self, e: Error) {
@@ -368,7 +364,7 @@ impl Manager {
         match self.conn {
             Conn::Closed if self.cfg.shared => self.elect(now, Reason::Connect),
             Conn::Closed => {
-                self.failures = 0;
+                self.attempts.forgive();
                 self.start_attempt(now, Reason::Connect);
             }
             // Already wanted: retry what waits, poll now.

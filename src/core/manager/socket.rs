@@ -6,24 +6,89 @@
 //! switches back from polling under the same rule: a middlebox that accepts and kills
 //! every socket cannot make the manager flap.
 
-use super::{Attempt, Beat, Conn, Link, Manager, HEARTBEAT};
+use super::{Attempt, Conn, Link, Manager, HEARTBEAT};
+use crate::core::backoff::Backoff;
+use crate::core::config::Config;
 use crate::core::error::Error;
-use crate::core::frame::{Frame, Protocol};
-use crate::core::io::Output;
+use crate::core::frame::{Decoder, Frame, Protocol};
+use crate::core::io::{Gen, Output};
+use crate::core::notice::Notice;
 use crate::core::state::Reason;
 use crate::core::timers::Timer;
 use crate::prelude::*;
 
+/// What outlives one websocket: the attempt numbering, the failure count and the backoff,
+/// the frame decoder (reset per socket), and whether "no WebSocket" was reported.
+#[derive(Debug)]
+pub(super) struct Attempts {
+    /// Generation of the last attempt.
+    gen: Gen,
+    /// Failed attempts in a row.
+    failures: u32,
+    backoff: Backoff,
+    decoder: Decoder,
+    unavailable_reported: bool,
+}
+
+impl Attempts {
+    pub(super) fn new(cfg: &Config) -> Attempts {
+        Attempts {
+            gen: 0,
+            failures: 0,
+            backoff: Backoff::new(cfg.reconnect_min_ms, cfg.reconnect_max_ms),
+            decoder: Decoder::with_platform(cfg.format, cfg.max_partial_bytes, cfg.platform),
+            unavailable_reported: false,
+        }
+    }
+
+    /// Failed attempts in a row.
+    pub(super) fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// A fresh start (a connect, a take-over, a socket that proved useful).
+    pub(super) fn forgive(&mut self) {
+        self.failures = 0;
+    }
+
+    fn failed(&mut self) {
+        self.failures = self.failures.saturating_add(1);
+    }
+
+    /// The next attempt's generation.
+    fn next(&mut self) -> Gen {
+        self.gen = self.gen.wrapping_add(1);
+        self.gen
+    }
+
+    /// The backoff delay after `failures` failures.
+    fn delay(&self, rng: &mut fastrand::Rng, failures: u32) -> u64 {
+        self.backoff.delay(rng, failures)
+    }
+
+    /// `true` once: the first time no `WebSocket` could be made.
+    fn first_unavailable(&mut self) -> bool {
+        !core::mem::replace(&mut self.unavailable_reported, true)
+    }
+
+    /// Decodes one frame of the open socket.
+    fn decode(&mut self, frame: &Frame, protocol: Protocol) -> Vec<Result<Notice, Error>> {
+        let mut items = Vec::new();
+        self.decoder.push(frame, protocol, &mut items);
+        items
+    }
+}
+
 impl Manager {
     /// Starts websocket attempt `gen + 1`: a connection, or a probe while polling.
     pub(super) fn start_attempt(&mut self, now: u64, reason: Reason) {
-        self.gen = self.gen.wrapping_add(1);
+        let gen = self.attempts.next();
         self.stats.attempts += 1;
         self.timers.clear(Timer::Retry);
         self.timers
             .set(Timer::Handshake, now + self.cfg.connect_timeout_ms);
         let a = Attempt {
-            gen: self.gen,
+            gen,
             link: Link::Handshake,
         };
         let next = if self.conn.polling() {
@@ -32,7 +97,7 @@ impl Manager {
             Conn::Socket(a)
         };
         self.go(now, next, reason);
-        self.out.push(Output::OpenSocket(self.gen));
+        self.out.push(Output::OpenSocket(gen));
     }
 
     /// Closes the current attempt's socket, if any, without deciding what comes next (the
@@ -46,7 +111,7 @@ impl Manager {
         for t in [Timer::Handshake, Timer::Useful, Timer::Heartbeat] {
             self.timers.clear(t);
         }
-        self.decoder.reset();
+        self.attempts.decoder.reset();
         match (self.conn, a.link) {
             (Conn::Socket(_), Link::Up { proven, .. }) => (true, proven),
             (_, Link::Up { proven, .. }) => (false, proven),
@@ -58,14 +123,13 @@ impl Manager {
         for t in [Timer::Handshake, Timer::Useful, Timer::Heartbeat] {
             self.timers.clear(t);
         }
-        if !self.unavailable_reported {
-            self.unavailable_reported = true;
+        if self.attempts.first_unavailable() {
             self.error(Error::WebSocketUnavailable);
         }
-        self.failures = self.failures.saturating_add(1);
+        self.attempts.failed();
         if self.conn.polling() {
-            self.timers
-                .set(Timer::Retry, now + self.backoff.delay(self.failures));
+            let d = self.attempts.delay(&mut self.rng, self.attempts.failures);
+            self.timers.set(Timer::Retry, now + d);
             self.go(
                 now,
                 Conn::Polling { probe: None },
@@ -90,8 +154,8 @@ impl Manager {
             .set(Timer::Useful, now + self.cfg.useful_after_ms);
         self.timers
             .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
-        self.decoder.reset();
-        self.beat = Beat::default();
+        self.attempts.decoder.reset();
+        self.liveness.opened();
         let a = Attempt {
             gen,
             link: Link::Up {
@@ -130,7 +194,7 @@ impl Manager {
         *proven = true;
         let a = *a;
         self.timers.clear(Timer::Useful);
-        self.failures = 0;
+        self.attempts.forgive();
         if self.conn.polling() {
             self.timers.clear(Timer::Poll);
             self.timers.clear(Timer::Retry);
@@ -151,9 +215,8 @@ impl Manager {
             return;
         };
         self.stats.frames += 1;
-        self.beat.unanswered = 0;
-        let mut items = Vec::new();
-        self.decoder.push(frame, protocol, &mut items);
+        self.liveness.heard();
+        let items = self.attempts.decode(frame, protocol);
         if items.iter().any(Result::is_ok) {
             self.mark_useful(now);
         }
@@ -161,7 +224,7 @@ impl Manager {
             match item {
                 // A heartbeat from the server proves that it answers on this connection (and
                 // that the path works); it is not a message for subscribers.
-                Ok(n) if n.code == HEARTBEAT => self.beat.answers = true,
+                Ok(n) if n.code == HEARTBEAT => self.liveness.answered(),
                 Ok(n) => self.pushed(now, n),
                 Err(e) => self.error(e),
             }
@@ -175,27 +238,30 @@ impl Manager {
             self.gap = true;
         }
         if !useful {
-            self.failures = self.failures.saturating_add(1);
+            self.attempts.failed();
         }
+        let failures = self.attempts.failures;
         let immediate = matches!(reason, Reason::Slept | Reason::Online | Reason::Visible);
         if self.conn.polling() {
-            self.timers
-                .set(Timer::Retry, now + self.backoff.delay(self.failures));
+            let d = self.attempts.delay(&mut self.rng, failures);
+            self.timers.set(Timer::Retry, now + d);
             self.go(now, Conn::Polling { probe: None }, reason);
-        } else if self.failures >= self.cfg.fallback_after {
+        } else if failures >= self.cfg.fallback_after {
             self.enter_polling(now, Reason::Fallback);
         } else if immediate && useful {
             self.start_attempt(now, reason);
         } else {
-            let d = self.backoff.delay(self.failures.saturating_sub(1));
+            let d = self
+                .attempts
+                .delay(&mut self.rng, failures.saturating_sub(1));
             self.timers.set(Timer::Retry, now + d);
             self.go(now, Conn::Backoff, reason);
         }
     }
 
     pub(super) fn enter_polling(&mut self, now: u64, reason: Reason) {
-        self.timers
-            .set(Timer::Retry, now + self.backoff.delay(self.failures));
+        let d = self.attempts.delay(&mut self.rng, self.attempts.failures);
+        self.timers.set(Timer::Retry, now + d);
         self.timers.clear(Timer::Poll);
         self.feed.reset_errors();
         self.go(now, Conn::Polling { probe: None }, reason);

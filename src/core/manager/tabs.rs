@@ -1,4 +1,5 @@
-//! One connection per origin: the leader and follower roles of a shared manager. Owns: the
+//! One connection per origin: the leader and follower roles of a shared manager. Owns:
+//! [`Tabs`] (whether other tabs follow this one, and what a new one is given), the
 //! election inputs (`Lead`, `Follow`), what a leader publishes, and what a follower does
 //! with what it receives.
 //!
@@ -16,8 +17,31 @@
 
 use super::{Conn, Manager};
 use crate::core::io::{Broadcast, Output};
-use crate::core::notice::{Message, Source};
+use crate::core::notice::{Message, Notice, Source};
 use crate::core::state::{Reason, StateChange};
+use crate::prelude::*;
+
+/// What a leader knows of the other tabs.
+#[derive(Debug, Default)]
+pub(super) struct Tabs {
+    /// Other tabs follow this one (one said hello, or it took over from a leader they
+    /// followed): only then does it publish.
+    followed: bool,
+    /// The last full `/notifications` answer: what a new follower is given on hello.
+    snapshot: Vec<Notice>,
+}
+
+impl Tabs {
+    /// Whether other tabs follow this one.
+    pub(super) fn followed(&self) -> bool {
+        self.followed
+    }
+
+    /// Keeps a full `/notifications` answer for the next follower.
+    pub(super) fn keep(&mut self, items: &[Notice]) {
+        self.snapshot = items.to_vec();
+    }
+}
 
 impl Manager {
     /// Joins the election (from `Closed`, or back from the bfcache).
@@ -30,7 +54,7 @@ impl Manager {
     pub(super) fn lead(&mut self, now: u64) {
         let reason = match self.conn {
             Conn::Electing => {
-                self.followed = false;
+                self.tabs.followed = false;
                 Reason::Connect
             }
             Conn::Follower { .. } => {
@@ -38,12 +62,12 @@ impl Manager {
                 // codes: the new socket catches up, and every tab resyncs. The other tabs
                 // that followed the old leader follow this one now.
                 self.gap = true;
-                self.followed = true;
+                self.tabs.followed = true;
                 Reason::Leader
             }
             _ => return,
         };
-        self.failures = 0;
+        self.attempts.forgive();
         self.start_attempt(now, reason);
     }
 
@@ -94,7 +118,7 @@ impl Manager {
         if !self.conn.leads() {
             return;
         }
-        self.followed = true;
+        self.tabs.followed = true;
         let state = self.conn.state();
         let retry_in = self.retry_in(now, state);
         self.out.push(Output::Publish(Broadcast::State(StateChange {
@@ -106,7 +130,7 @@ impl Manager {
         })));
         // The notifications a lone page would have found with its own catch-up: the new tab
         // delivers those it has not seen (the others dedupe them).
-        for notice in self.snapshot.clone() {
+        for notice in self.tabs.snapshot.clone() {
             self.out.push(Output::Publish(Broadcast::Message(Message {
                 notice,
                 source: Source::Poll,
