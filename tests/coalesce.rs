@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod shell;
+mod sim;
 
 use proptest::prelude::*;
 use shell::{Action, Script, Shell, Spec};
@@ -19,7 +20,7 @@ fn message(letter: char, k: usize) -> Vec<u8> {
 /// time into one frame, `false` one message per frame. Drives 10 s past the last one.
 fn run(specs: &[Spec], msgs: &[(char, u64)], one_frame_per_time: bool, script: &Script) -> Shell {
     let mut s = Shell::new(specs, script.clone());
-    let start = s.now;
+    let start = s.now();
     let mut k = 0;
     while k < msgs.len() {
         let t = msgs[k].1;
@@ -100,7 +101,7 @@ fn the_window_end_is_a_deadline_of_the_one_timer() {
     let mut s = Shell::new(&[("A*", None, 300)], Script::new());
     s.frame(T0, b"A0//EOM//A1//EOM//");
     assert_eq!(
-        s.m.poll_timeout(),
+        s.m().poll_timeout(),
         Some(T0 + 300),
         "the trailing call, before any heartbeat"
     );
@@ -109,7 +110,7 @@ fn the_window_end_is_a_deadline_of_the_one_timer() {
     s.advance(T0 + 300);
     assert_eq!(s.of(0), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
     assert!(
-        s.m.poll_timeout().is_some_and(|t| t > T0 + 300 + 1_000),
+        s.m().poll_timeout().is_some_and(|t| t > T0 + 300 + 1_000),
         "only the heartbeat left"
     );
 }
@@ -144,8 +145,8 @@ fn removing_the_earliest_window_does_not_bring_the_next_one_forward() {
     let specs = [("A*", None, 100), ("A*", None, 300)];
     let mut s = Shell::new(&specs, Script::new());
     s.frame(T0, b"A0//EOM//A1//EOM//");
-    let a = s.subs[0];
-    s.m.unsubscribe(a);
+    let a = s.subs()[0];
+    s.m().unsubscribe(a);
     s.advance(T0 + 5_000);
     assert_eq!(s.of(1), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
     assert_eq!(s.of(0), vec![(Some(0), 1, T0)]);
@@ -170,9 +171,9 @@ fn a_resync_is_its_own_call_and_does_not_fold() {
     // The socket drops inside the window: a gap. Reconnect and catch up.
     s.advance(T0 + 50);
     s.input(Input::SocketClosed(s.gen));
-    let lost = s.asked;
-    while s.asked == lost {
-        let next = s.m.poll_timeout().expect("a retry");
+    let lost = s.asked();
+    while s.asked() == lost {
+        let next = s.m().poll_timeout().expect("a retry");
         s.advance(next);
     }
     s.open();
@@ -182,7 +183,11 @@ fn a_resync_is_its_own_call_and_does_not_fold() {
     assert!(calls.contains(&(
         None,
         0,
-        s.calls.iter().find(|c| c.msg.is_none()).expect("resync").at
+        s.calls()
+            .iter()
+            .find(|c| c.msg.is_none())
+            .expect("resync")
+            .at
     )));
     assert!(
         calls.contains(&(Some(1), 1, T0 + 250)),
@@ -244,7 +249,7 @@ proptest! {
     ) {
         let one = run(&specs, &msgs, true, &Script::new());
         let each = run(&specs, &msgs, false, &Script::new());
-        prop_assert_eq!(&one.calls, &each.calls);
+        prop_assert_eq!(&one.calls(), &each.calls());
         for (i, &(p, _, ms)) in specs.iter().enumerate() {
             let matched = msgs.iter().filter(|m| p == "*" || p.starts_with(m.0)).count();
             let calls = one.of(i);
@@ -272,16 +277,16 @@ proptest! {
     ) {
         let one = run(&specs, &msgs, true, &script);
         let each = run(&specs, &msgs, false, &script);
-        prop_assert_eq!(&one.calls, &each.calls);
+        prop_assert_eq!(&one.calls(), &each.calls());
         for (i, &(p, ..)) in specs.iter().enumerate() {
             let matched = msgs.iter().filter(|m| p == "*" || p.starts_with(m.0)).count();
             let counted: usize = one.of(i).iter().filter(|c| c.0.is_some()).map(|c| c.1 as usize).sum();
             prop_assert!(counted <= matched);
-            if !one.m.registry().contains(one.subs[i]) {
+            if !one.world.tabs[0].m.registry().contains(one.subs()[i]) {
                 // Gone: its last call is not after the moment it went (the last call of any
                 // handler that could have removed it).
                 let last_own = one.of(i).last().map(|c| c.2);
-                let removed_by = one.calls.iter().rev().find(|c| c.msg.is_some_and(|k| script.contains_key(&(c.sub, k)))).map(|c| c.at);
+                let removed_by = one.calls().iter().rev().find(|c| c.msg.is_some_and(|k| script.contains_key(&(c.sub, k)))).map(|c| c.at);
                 if let (Some(l), Some(r)) = (last_own, removed_by) {
                     prop_assert!(l <= r, "called at {} after a removal at {}", l, r);
                 }

@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod shell;
+mod sim;
 
 use proptest::prelude::*;
 use shell::{Action, Script, Shell, Spec};
@@ -19,7 +20,7 @@ fn shell(initial: &[Initial], script: &Script) -> Shell {
 
 /// The message calls as (subscription ordinal, message ordinal).
 fn calls(s: &Shell) -> Vec<(usize, usize)> {
-    s.calls
+    s.calls()
         .iter()
         .filter_map(|c| c.msg.map(|k| (c.sub, k)))
         .collect()
@@ -47,7 +48,7 @@ fn run(
     points.sort_unstable();
     points.dedup();
     for w in points.windows(2) {
-        s.frame(s.now, &bytes[w[0]..w[1]]);
+        s.frame(s.now(), &bytes[w[0]..w[1]]);
     }
     calls(&s)
 }
@@ -109,10 +110,10 @@ fn close_then_reconnect_from_a_handler_drops_the_rest_of_the_frame() {
     let c = codes("AAA");
     let script = Script::from([((0, 0), vec![Action::Reconnect])]);
     let mut s = shell(&initial, &script);
-    s.frame(s.now, &stream(&c));
+    s.frame(s.now(), &stream(&c));
     assert_eq!(calls(&s), vec![(0, 0)]);
-    assert_eq!(s.m.queued_messages(), 0);
-    assert_eq!(s.m.state(), wok_push::core::State::Connecting);
+    assert_eq!(s.m().queued_messages(), 0);
+    assert_eq!(s.m().state(), wok_push::core::State::Connecting);
 }
 
 fn action() -> impl Strategy<Value = Action> {

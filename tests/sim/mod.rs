@@ -11,7 +11,9 @@
 //! a livelock (too many steps).
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 use wok_push::core::{
     Broadcast, Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId,
     SubOptions,
@@ -41,6 +43,13 @@ pub enum Feed {
     Fail,
 }
 
+/// A page's handlers: called with each `Deliver` and `Resync` the tab's core hands out, in
+/// the world's drain loop, with the tab's manager, which they may call back into (an input
+/// only mutates; the drain goes on), as `src/web`'s handlers do.
+pub trait Handlers {
+    fn call(&mut self, m: &mut Manager, now: u64, out: &Output);
+}
+
 /// One tab (page) of the world.
 pub struct Tab {
     pub m: Manager,
@@ -58,6 +67,8 @@ pub struct Tab {
     pub sockets: usize,
     pub fetches: usize,
     pub published: usize,
+    /// The page's handlers, if the test gave it any (`tests/shell`).
+    pub handlers: Option<Rc<RefCell<dyn Handlers>>>,
 }
 
 pub struct Sim {
@@ -83,8 +94,13 @@ pub struct Sim {
 impl Sim {
     /// A world of one tab with `cfg`, not connected.
     pub fn new(cfg: Config) -> Sim {
+        Sim::seeded(cfg, 12345)
+    }
+
+    /// [`Sim::new`] with the tab's RNG seeded with `seed`.
+    pub fn seeded(cfg: Config, seed: u64) -> Sim {
         let mut s = Sim::empty();
-        s.add(cfg, 12345);
+        s.add(cfg, seed);
         s
     }
 
@@ -133,6 +149,7 @@ impl Sim {
             sockets: 0,
             fetches: 0,
             published: 0,
+            handlers: None,
         });
         self.tabs.len() - 1
     }
@@ -207,6 +224,11 @@ impl Sim {
     fn outputs(&mut self, t: usize) {
         while let Some(o) = self.tabs[t].m.poll_output() {
             self.tabs[t].log.push((self.now, o.clone()));
+            if let (Output::Deliver(..) | Output::Resync(_), Some(h)) =
+                (&o, self.tabs[t].handlers.clone())
+            {
+                h.borrow_mut().call(&mut self.tabs[t].m, self.now, &o);
+            }
             match o {
                 Output::OpenSocket(g) => self.open_socket(t, g),
                 Output::CloseSocket(g) if self.tabs[t].socket == Some(g) => {
