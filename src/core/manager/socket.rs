@@ -1,5 +1,6 @@
-//! Websocket attempts. Owns: starting, opening, proving and losing a websocket, the
-//! failure count and reconnect backoff, the fallback to polling and the probe back.
+//! Websocket attempts. Owns: [`Attempts`] (numbering, the failure count, the reconnect
+//! backoff, the frame decoder), and starting, opening, proving and losing a websocket, the
+//! fallback to polling and the probe back.
 //!
 //! Backoff: full jitter in `[min, min(max, min·2^(n+1))]`. The failure count resets only
 //! once a socket proved useful (open `usefulAfterMs`, or delivered a message), and a probe
