@@ -54,9 +54,25 @@ export function api(method, path, { body, cookie } = {}) {
   });
 }
 
+/**
+ * `api()`, tried again for up to 10 s when the connection itself fails (reset, refused): just
+ * after wokd starts, it reloads nginx (a new config), which resets the requests in flight.
+ */
+async function apiSettled(method, path, options) {
+  const until = Date.now() + 10000;
+  for (;;) {
+    try {
+      return await api(method, path, options);
+    } catch (e) {
+      if (!['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code) || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** A session of the test user of its own (not the browser's): its cookie. */
 export async function session() {
-  const r = await api('POST', '/login', { body: USER });
+  const r = await apiSettled('POST', '/login', { body: USER });
   if (r.status !== 200) throw new Error(`login as ${USER.username}: HTTP ${r.status} ${r.body}`);
   return String(r.headers['set-cookie']).split(';')[0];
 }
