@@ -9,7 +9,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
-bash scripts/bootstrap.sh test || exit 1
+# A fresh machine takes 7–15 minutes here (cargo install); a hung download fails by name.
+timeout --kill-after=20 2400 bash scripts/bootstrap.sh test || { echo "bootstrap failed or took over 2400 s"; exit 1; }
 node scripts/build.mjs || exit 1
 
 LOGS=target/test-logs; mkdir -p "$LOGS"
@@ -18,7 +19,9 @@ export WOK_TEST_BASE="http://127.0.0.1:$PORT"
 declare -a results=()
 status=0
 # Every layer has a time limit, so that one hung layer fails with its name and the others still
-# run and report, well inside CI's 90 minutes (the limits are several times a layer's usual time).
+# run and report, inside CI's 90 minutes even if every layer hung (the limits sum to 66 min, each
+# several times its layer's usual time here: lint ~2 min cold, host ~1, browsers ~1.5 each, e2e
+# ~5.5, wok-real ~1.5).
 run() { # name, limit in seconds, command...
   local name=$1 limit=$2; shift 2
   echo; echo "=== $name"
@@ -38,8 +41,8 @@ lint() {
     && echo "lint: fmt and clippy (host, wasm32) clean"
 }
 export -f lint  # (timeout runs programs, not functions)
-run lint 900 bash -c lint
-run host 900 cargo test
+run lint 600 bash -c lint
+run host 600 cargo test
 
 # The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
 WOK_PORT=$PORT node server/main.mjs > "$LOGS/backend.log" 2>&1 &
@@ -50,12 +53,12 @@ for _ in $(seq 50); do up && break; sleep 0.1; done
 up || { echo "backend did not start on $PORT"; cat "$LOGS/backend.log"; exit 1; }
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-run chromium 600 env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
-run firefox 600 env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
-run e2e 1500 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
+run chromium 480 env -u GECKODRIVER CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test web
+run firefox 480 env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test web
+run e2e 1200 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit tests/e2e/
 kill $BACKEND 2>/dev/null
 if [ "$(id -u)" = 0 ]; then
-  run wok-real 900 bash tests/wok-real/run.sh
+  run wok-real 600 bash tests/wok-real/run.sh
 else
   results+=("wok-real: SKIPPED (needs root: a network namespace and a PAM test user)")
 fi
