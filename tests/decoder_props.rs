@@ -75,6 +75,6 @@ proptest! {
         let mut out = Vec::new();
         wok_push::core::frame::read_message(&s, Format::Json, &mut out);
         wok_push::core::frame::read_message(&s, Format::Auto, &mut out);
-        let _ = wok_push::core::notice::parse_feed(&s, 100);
+        let _ = wok_push::core::host::parse_feed(&s, 100);
     }
 }

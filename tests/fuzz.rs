@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
 use wok_push::core::frame::{Decoder, Frame, Protocol};
-use wok_push::core::notice::{parse_feed, parse_json_notices};
+use wok_push::core::host::{parse_feed, parse_json_notices};
 use wok_push::core::{Config, FetchResult, Format, Input, Manager, Output, State};
 
 fn cases(default: u32) -> PtConfig {

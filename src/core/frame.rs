@@ -8,7 +8,8 @@
 
 use super::config::Format;
 use super::error::Error;
-use super::notice::{read_json_notices, Notice};
+use super::notice::Notice;
+use super::platform::read_json_notices;
 use super::platform::{Json, JsonFn, Platform};
 use crate::prelude::*;
 

@@ -2,8 +2,9 @@
 //! tests, the simulator and fuzzing (never in the wasm, where the browser's `JSON.parse`
 //! and `atob` do it). Follows the rules of `platform.rs`.
 
+use super::error::Error;
 use super::notice::Notice;
-use super::platform::{Json, Platform};
+use super::platform::{read_feed, read_json_notices, Json, Platform};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
@@ -72,6 +73,22 @@ fn json(text: &str, max: usize) -> Json {
     }
 }
 
+/// [`read_json_notices`] on the host platform.
+///
+/// # Errors
+/// As [`read_json_notices`].
+pub fn parse_json_notices(text: &str) -> Result<Vec<Notice>, Error> {
+    read_json_notices(PLATFORM.json, text, usize::MAX)
+}
+
+/// [`read_feed`] on the host platform.
+///
+/// # Errors
+/// As [`read_feed`].
+pub fn parse_feed(body: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    read_feed(PLATFORM.json, body, max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +112,54 @@ mod tests {
         assert_eq!(base64("aGVhcnRiZWF0"), Some(b"heartbeat".to_vec()));
         assert_eq!(base64("aGVhcnRiZWE"), Some(b"heartbea".to_vec()));
         assert_eq!(base64("not base64!"), None);
+    }
+
+    #[test]
+    fn feed_shapes() {
+        let body = "[\n  {\n    \"code\":\"KCHCONN0002E\",\n    \"message\":\"KCHCONN0002E: Libvirt down\",\n    \"timestamp\":\"2020-10-18T16:45:36.123456\"\n  }\n]";
+        let items = parse_feed(body, 10).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].code, "KCHCONN0002E");
+        assert_eq!(
+            items[0].timestamp.as_deref(),
+            Some("2020-10-18T16:45:36.123456")
+        );
+        assert_eq!(parse_feed("[]", 10), Ok(vec![]));
+        assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
+        assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::MalformedJson));
+        assert_eq!(
+            parse_feed("[{\"code\":\"A\"}", 10),
+            Err(Error::MalformedJson)
+        );
+        assert_eq!(
+            parse_feed("{\"error\": [1, 2.5, null, true]}", 10),
+            Err(Error::BadShape)
+        );
+        assert_eq!(
+            parse_feed("[{\"message\":\"x\"}]", 10),
+            Err(Error::BadShape)
+        );
+        assert_eq!(parse_feed("[{\"code\":5}]", 10), Err(Error::BadShape));
+        assert_eq!(parse_feed("{\"code\":\"A\"}", 10), Err(Error::BadShape));
+        assert_eq!(
+            parse_feed("[{\"code\":\"A\"},{\"code\":\"B\"}]", 1),
+            Err(Error::TooManyNotifications)
+        );
+    }
+
+    #[test]
+    fn json_messages() {
+        assert_eq!(
+            parse_json_notices("{\"code\":\"A\",\"extra\":1}"),
+            Ok(vec![Notice::code("A")])
+        );
+        assert_eq!(
+            parse_json_notices("[{\"code\":\"A\"},{\"code\":\"B\"}]").map(|v| v.len()),
+            Ok(2)
+        );
+        assert_eq!(
+            parse_json_notices("{\"nocode\":1}"),
+            Err(Error::InvalidJson)
+        );
     }
 }

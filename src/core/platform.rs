@@ -1,5 +1,8 @@
 //! What the core asks of the platform it runs on: reading a JSON text as notifications and
-//! decoding base64. Owns: [`Platform`], [`Json`].
+//! decoding base64. Owns: [`Platform`], [`Json`], and the two readers built on the
+//! platform's JSON reader: [`read_json_notices`] (a JSON message) and [`read_feed`] (the
+//! `GET /notifications` body, with its typed errors). Imports: `notice`, `error`; imported
+//! by `frame`, the manager's feed and `host` (the host platform, host builds only).
 //!
 //! The browser already has `JSON.parse` and `atob`, so the shell passes those (no JSON or
 //! base64 engine in the shipped wasm: bytes). Host builds (tests, simulation, fuzzing) use
@@ -13,6 +16,7 @@
 //!   than `max` items is [`Json::TooMany`].
 //! - base64 is the standard alphabet with optional padding; anything else is `None`.
 
+use super::error::Error;
 use super::notice::Notice;
 use crate::prelude::*;
 
@@ -46,4 +50,36 @@ pub struct Platform {
     pub json: JsonFn,
     /// base64 decoder.
     pub base64: Base64Fn,
+}
+
+/// Reads a JSON notification object, or an array of them, with `json`.
+///
+/// # Errors
+/// [`Error::InvalidJson`] when `text` is not one of those shapes (a missing or non-string
+/// `code`, say) or holds more than `max` items.
+pub fn read_json_notices(json: JsonFn, text: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    match json(text, max) {
+        Json::Notices { items, .. } => Ok(items),
+        _ => Err(Error::InvalidJson),
+    }
+}
+
+/// Reads the body of `GET /notifications` with `json`: a JSON array of notifications.
+///
+/// # Errors
+/// [`Error::NotJson`] when the body does not even start like JSON (an HTML page, say),
+/// [`Error::MalformedJson`] when it starts like JSON but does not parse (truncated),
+/// [`Error::BadShape`] when it is valid JSON but not an array of `{code: string, …}`,
+/// [`Error::TooManyNotifications`] past `max` items.
+pub fn read_feed(json: JsonFn, body: &str, max: usize) -> Result<Vec<Notice>, Error> {
+    let t = body.trim_start();
+    if !(t.starts_with('[') || t.starts_with('{')) {
+        return Err(Error::NotJson);
+    }
+    match json(t, max) {
+        Json::Notices { array: true, items } => Ok(items),
+        Json::Notices { array: false, .. } | Json::OtherShape => Err(Error::BadShape),
+        Json::Malformed => Err(Error::MalformedJson),
+        Json::TooMany => Err(Error::TooManyNotifications),
+    }
 }

@@ -6,7 +6,8 @@ use super::Manager;
 use crate::core::backoff::jitter;
 use crate::core::error::Error;
 use crate::core::io::{FetchResult, Gen, Output};
-use crate::core::notice::{read_feed, Source};
+use crate::core::notice::Source;
+use crate::core::platform::read_feed;
 use crate::core::timers::Timer;
 
 /// Where the feed is.
