@@ -178,3 +178,46 @@ impl Manager {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Feed;
+    use crate::core::error::Error;
+
+    #[test]
+    fn one_request_at_a_time_with_one_more_after_it_and_none_while_expired() {
+        let mut f = Feed::default();
+        let g = f.start().expect("idle: a request starts");
+        assert!(f.in_flight(g));
+        assert_eq!(f.start(), None, "merged into the running one");
+        assert_eq!(f.ended(), Some(true), "one more was asked for meanwhile");
+        assert_eq!(f.ended(), None, "nothing runs any more");
+        let g2 = f.start().expect("a new generation");
+        assert_ne!(g, g2);
+        assert!(f.abort() && !f.abort() && !f.in_flight(g2));
+        f.count(Some(&Error::SessionExpired));
+        assert!(f.expired());
+        assert_eq!(f.start(), None, "no request while the session is expired");
+        f.lift_expiry();
+        assert!(f.start().is_some());
+    }
+
+    #[test]
+    fn polling_slows_down_per_failed_answer_up_to_the_cap_and_a_good_one_resets() {
+        let mut f = Feed::default();
+        let mut rng = fastrand::Rng::with_seed(1);
+        let d = f.poll_delay(&mut rng, 1_000, 30_000);
+        assert!((800..=1_200).contains(&d), "{d}");
+        for _ in 0..3 {
+            f.count(Some(&Error::Network));
+        }
+        let d = f.poll_delay(&mut rng, 1_000, 30_000);
+        assert!((6_400..=9_600).contains(&d), "8 s ± 20 %: {d}");
+        for _ in 0..30 {
+            f.count(Some(&Error::HttpStatus(500)));
+        }
+        assert!(f.poll_delay(&mut rng, 1_000, 30_000) <= 36_000, "capped");
+        f.count(None);
+        assert!(f.poll_delay(&mut rng, 1_000, 30_000) <= 1_200);
+    }
+}

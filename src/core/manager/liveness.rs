@@ -208,3 +208,43 @@ impl Manager {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Liveness;
+
+    #[test]
+    fn silent_only_once_the_server_answers_and_then_two_beats_go_unanswered() {
+        let mut l = Liveness::default();
+        // A server that never answered (stock WoK): never silent.
+        assert!((0..10).all(|_| l.beat()));
+        l.opened();
+        l.answered();
+        assert!(l.beat() && l.beat(), "two beats sent, none answered yet");
+        assert!(!l.beat(), "the third finds two unanswered: silent");
+        l.heard();
+        assert!(
+            l.beat() && l.beat() && !l.beat(),
+            "a frame resets the count"
+        );
+        l.opened();
+        assert!(
+            (0..10).all(|_| l.beat()),
+            "a new socket: its server unknown again"
+        );
+    }
+
+    #[test]
+    fn shown_after_says_whether_the_page_was_hidden_longer_than_the_threshold() {
+        let mut l = Liveness::default();
+        assert!(!l.shown_after(5_000, 100), "never hidden");
+        l.hidden(1_000);
+        assert!(
+            !l.shown_after(1_100, 100),
+            "exactly the threshold is not longer"
+        );
+        l.hidden(1_000);
+        assert!(l.shown_after(1_101, 100));
+        assert!(!l.shown_after(9_999, 100), "taken: once per hide");
+    }
+}
