@@ -58,7 +58,7 @@ const coalesce = (o) => {
   return ms;
 };
 
-/** The `invalid-option` error (the same text as src/core/error.rs). */
+/** The `invalid-option` error (the same text as crates/core/src/error.rs). */
 const invalid = (name) => makeError(`wok-push: invalid option: ${name}`, 'invalid-option');
 
 /**

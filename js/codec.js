@@ -1,5 +1,5 @@
 // The browser's JSON and base64 for the wasm core (a wasm-bindgen snippet): JSON.parse and
-// atob instead of a parser compiled into the wasm. Rules: src/core/platform.rs.
+// atob instead of a parser compiled into the wasm. Rules: crates/core/src/platform.rs.
 
 /**
  * Reads `text` as a notification object or an array of them. Returns 1 (malformed),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `npm test`: bootstrap, build, then every test layer. Non-zero exit on any failure.
-#   1. host:     cargo test (the sans-IO core under a simulated clock)
+#   1. host:     cargo test --workspace (the sans-IO core, crates/core, under a simulated clock)
 #   2. browser:  wasm-bindgen-test in headless Chromium, then headless Firefox
 #   3. e2e:      Playwright (playwright-core + /usr/bin/chromium) against the backend
 #   4. wok-real: the real WoK (wokd, nginx, websockify, PAM login, its UI) built with the patch
 #                series, in Chromium and Firefox (tests/wok-real/run.sh; needs root)
-#   0. lint:     cargo fmt --check, cargo clippy -D warnings on the host and on wasm32
+#   0. lint:     cargo fmt --check, cargo clippy -D warnings on the host, on wasm32 and on the
+#                shipped build; the core's dependency tree has no wasm/web/JS crate
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -35,14 +36,24 @@ run() { # name, limit in seconds, command...
 }
 
 lint() {
-  cargo fmt --check \
-    && cargo clippy -q --all-targets -- -D warnings \
-    && cargo clippy -q --all-targets --target wasm32-unknown-unknown -- -D warnings \
-    && echo "lint: fmt and clippy (host, wasm32) clean"
+  cargo fmt --all --check \
+    && cargo clippy -q --workspace --all-targets -- -D warnings \
+    && cargo clippy -q --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings \
+    && cargo clippy -q --release --target wasm32-unknown-unknown --features shipped -- -D warnings \
+    && core_is_pure \
+    && echo "lint: fmt and clippy (host, wasm32, shipped) clean; the core depends on no wasm, web or JS crate"
 }
-export -f lint  # (timeout runs programs, not functions)
+# The core's normal dependencies on wasm32 (what the shipped build could link) hold no wasm,
+# web or JS binding crate: the compiler then keeps crates/core sans-IO.
+core_is_pure() {
+  local bad
+  bad=$(cargo tree -q -p wok-push-core -e normal --target wasm32-unknown-unknown --prefix none --format '{p}' \
+    | grep -E '^(wasm-bindgen|js-sys|web-sys|gloo)') || return 0
+  echo "lint: crates/core depends on $bad"; return 1
+}
+export -f lint core_is_pure  # (timeout runs programs, not functions)
 run lint 600 bash -c lint
-run host 600 cargo test
+run host 600 cargo test --workspace
 
 # The backend the browser tests talk to (fixed port: the wasm tests read it at compile time).
 WOK_PORT=$PORT node server/main.mjs > "$LOGS/backend.log" 2>&1 &

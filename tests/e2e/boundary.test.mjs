@@ -73,8 +73,8 @@ test('subscription flags: src/web/api.rs `mod flags` = js/api.js PERSIST, RESYNC
   assert.deepEqual(js, rust);
 });
 
-test('message sources: src/core/notice.rs Source names = js/dispatch.js SOURCES, by discriminant', () => {
-  const notice = read('src/core/notice.rs');
+test('message sources: crates/core/src/notice.rs Source names = js/dispatch.js SOURCES, by discriminant', () => {
+  const notice = read('crates/core/src/notice.rs');
   const names = Object.fromEntries([...notice.matchAll(/Source::(\w+) => "(\w+)"/g)].map((m) => [m[1], m[2]]));
   const variants = [...between(notice, 'pub enum Source {', '}').matchAll(/^\s*(\w+)(?: = (\d+))?,/gm)].map((m) => m[1]);
   const js = strings(between(read('js/dispatch.js'), 'const SOURCES = [', '];'));
@@ -82,8 +82,8 @@ test('message sources: src/core/notice.rs Source names = js/dispatch.js SOURCES,
   assert.equal(js.at(-1), 'resync', 'the last one is the resync call, made in JS');
 });
 
-test('heartbeat: src/core/frame.rs payloads = what js/io.js sends', () => {
-  const frame = read('src/core/frame.rs');
+test('heartbeat: crates/core/src/frame.rs payloads = what js/io.js sends', () => {
+  const frame = read('crates/core/src/frame.rs');
   const raw = /Protocol::Binary => "(\w+)"/.exec(frame)[1];
   const b64 = /Protocol::Base64 => "([\w=]+)"/.exec(frame)[1];
   assert.equal(Buffer.from(raw).toString('base64').replace(/=+$/, ''), b64);

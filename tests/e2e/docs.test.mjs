@@ -21,7 +21,7 @@ const sources = [join(root, 'README.md'), ...['docs', ...TOP.filter((d) => !['do
   .flatMap((d) => (existsSync(join(root, d)) ? walk(join(root, d)) : []))]
   .filter((f) => /\.(md|rs|mjs|js|sh|html|py|ts)$/.test(f) && !f.includes('node_modules'));
 
-// A repository path in backticks or after a space: `src/core/coalesce.rs`, tests/e2e/…
+// A repository path in backticks or after a space: `crates/core/src/coalesce.rs`, tests/e2e/…
 const PATH = new RegExp(`(?<![\\w./-])((?:${TOP.map((d) => d.replace('.', '\\.')).join('|')})/[\\w./-]*[\\w/])`, 'g');
 
 test('every repository path named in the docs and doc comments exists', () => {

@@ -90,7 +90,7 @@ impl Config {
 
 /// The defaults on the host platform (`host.rs`: tests, simulation, fuzzing). On wasm32 there
 /// is no default: the shell names the browser's platform (`Config::new`).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "host")]
 impl Default for Config {
     fn default() -> Self {
         Config::new(super::host::PLATFORM)
@@ -131,7 +131,7 @@ impl Config {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, feature = "host"))]
 mod tests {
     use super::*;
 

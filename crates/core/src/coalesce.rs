@@ -82,7 +82,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::notice::{Notice, Source};
+    use crate::notice::{Notice, Source};
 
     fn msg(code: &str) -> Message {
         Message {

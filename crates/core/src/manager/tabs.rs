@@ -16,10 +16,10 @@
 //! first socket catches up once and every tab resyncs.
 
 use super::{Conn, Manager};
-use crate::core::io::{Broadcast, Output};
-use crate::core::notice::{Message, Notice, Source};
-use crate::core::state::{Reason, StateChange};
+use crate::io::{Broadcast, Output};
+use crate::notice::{Message, Notice, Source};
 use crate::prelude::*;
+use crate::state::{Reason, StateChange};
 
 /// What a leader knows of the other tabs.
 #[derive(Debug, Default)]

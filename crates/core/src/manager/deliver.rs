@@ -19,10 +19,10 @@
 //! removed meanwhile is never made.
 
 use super::{Manager, Output};
-use crate::core::io::Broadcast;
-use crate::core::notice::{Message, Notice, Source};
-use crate::core::registry::Registry;
-use crate::core::timers::{Timer, Timers};
+use crate::io::Broadcast;
+use crate::notice::{Message, Notice, Source};
+use crate::registry::Registry;
+use crate::timers::{Timer, Timers};
 use alloc::collections::VecDeque;
 
 /// Codes that tell WoK's UI to re-read `/notifications`.

@@ -6,12 +6,19 @@
 //! deadline is [`Manager::poll_timeout`]. The browser shell (`src/web`) only carries them out.
 //!
 //! ```
-//! use wok_push::core::{Config, Input, Manager, Output};
+//! use wok_push_core::{Config, Input, Manager, Output};
 //! let mut m = Manager::new(Config::default(), 42).unwrap();
 //! m.handle(0, Input::Connect);
 //! assert_eq!(m.poll_output().map(|o| matches!(o, Output::State(_))), Some(true));
 //! assert_eq!(m.poll_output(), Some(Output::OpenSocket(1)));
 //! ```
+
+#![cfg_attr(not(test), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod prelude;
 
 pub mod backoff;
 pub mod coalesce;
@@ -19,7 +26,7 @@ pub mod config;
 pub mod dedupe;
 pub mod error;
 pub mod frame;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "host")]
 pub mod host;
 pub mod io;
 pub mod manager;

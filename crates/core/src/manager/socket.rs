@@ -8,15 +8,15 @@
 //! every socket cannot make the manager flap.
 
 use super::{Attempt, Conn, Link, Manager, HEARTBEAT};
-use crate::core::backoff::Backoff;
-use crate::core::config::Config;
-use crate::core::error::Error;
-use crate::core::frame::{Decoder, Frame, Protocol};
-use crate::core::io::{Gen, Output};
-use crate::core::notice::Notice;
-use crate::core::state::Reason;
-use crate::core::timers::Timer;
+use crate::backoff::Backoff;
+use crate::config::Config;
+use crate::error::Error;
+use crate::frame::{Decoder, Frame, Protocol};
+use crate::io::{Gen, Output};
+use crate::notice::Notice;
 use crate::prelude::*;
+use crate::state::Reason;
+use crate::timers::Timer;
 
 /// What outlives one websocket: the attempt numbering, the failure count and the backoff,
 /// the frame decoder (reset per socket), and whether "no WebSocket" was reported.

@@ -65,7 +65,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder keeping at most `max_partial` bytes of an unfinished message, on the host
     /// platform (host builds only).
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(feature = "host")]
     pub fn new(format: Format, max_partial: usize) -> Decoder {
         Decoder::with_platform(format, max_partial, super::host::PLATFORM)
     }
@@ -188,7 +188,7 @@ fn whole_json_frame(json: JsonFn, bytes: &[u8]) -> Option<Vec<Notice>> {
 }
 
 /// Reads one complete message text per `format` on the host platform (host builds only).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "host")]
 pub fn read_message(text: &str, format: Format, out: &mut Vec<Result<Notice, Error>>) {
     read_message_with(super::host::PLATFORM.json, text, format, out);
 }
@@ -214,7 +214,7 @@ pub fn read_message_with(
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(all(test, feature = "host"))]
 mod tests {
     use super::*;
 

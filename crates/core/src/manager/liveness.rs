@@ -5,9 +5,9 @@
 //! parent module's documentation.
 
 use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
-use crate::core::io::{FetchResult, Output};
-use crate::core::state::Reason;
-use crate::core::timers::Timer;
+use crate::io::{FetchResult, Output};
+use crate::state::Reason;
+use crate::timers::Timer;
 
 /// What the traffic and the page say about liveness: the open socket's heartbeats (rule 2
 /// of the parent module, set anew when a socket opens) and since when the page is hidden.
@@ -186,7 +186,7 @@ impl Manager {
         }
         if self.cfg.shared {
             // A page in the bfcache must hold no lock and no channel: the next tab leads.
-            self.out.push(crate::core::io::Output::Resign);
+            self.out.push(crate::io::Output::Resign);
         }
         let polling = self.conn.polling();
         self.gap |= self.halt();

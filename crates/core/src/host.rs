@@ -5,6 +5,8 @@
 use super::error::Error;
 use super::notice::Notice;
 use super::platform::{read_feed, read_json_notices, Json, Platform};
+use crate::prelude::*;
+use alloc::vec;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;

@@ -275,8 +275,8 @@ mod tests {
         let e = r.add("POST:/kimchi/vms", tab("new-tab", false), 10);
         // The ids a message is delivered to (no subscription coalesces here).
         let vms = Message {
-            notice: crate::core::notice::Notice::code("POST:/kimchi/vms"),
-            source: crate::core::notice::Source::Push,
+            notice: crate::notice::Notice::code("POST:/kimchi/vms"),
+            source: crate::notice::Source::Push,
         };
         let matching = |r: &mut Registry| r.admit(&vms, 20).0;
         assert_eq!(matching(&mut r), vec![a, b, c, d, e]);

@@ -3,12 +3,12 @@
 //! the 401 pause, typed errors) and the polling interval with backoff.
 
 use super::Manager;
-use crate::core::backoff::jitter;
-use crate::core::error::Error;
-use crate::core::io::{FetchResult, Gen, Output};
-use crate::core::notice::Source;
-use crate::core::platform::read_feed;
-use crate::core::timers::Timer;
+use crate::backoff::jitter;
+use crate::error::Error;
+use crate::io::{FetchResult, Gen, Output};
+use crate::notice::Source;
+use crate::platform::read_feed;
+use crate::timers::Timer;
 
 /// Where the feed is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -182,7 +182,7 @@ impl Manager {
 #[cfg(test)]
 mod tests {
     use super::Feed;
-    use crate::core::error::Error;
+    use crate::error::Error;
 
     #[test]
     fn one_request_at_a_time_with_one_more_after_it_and_none_while_expired() {
