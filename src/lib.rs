@@ -15,9 +15,6 @@
 
 extern crate alloc;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "shipped")))]
-mod prelude;
-
 /// The sans-IO core: the `wok-push-core` crate (`crates/core`), which has no wasm, web or JS
 /// dependency, so the compiler keeps it pure.
 #[cfg(not(feature = "shipped"))]
@@ -31,12 +28,11 @@ pub use wok_push_core as core;
 #[allow(unused_attributes, missing_docs, unexpected_cfgs)]
 #[path = "../crates/core/src/lib.rs"]
 pub mod core;
-#[cfg(feature = "shipped")]
+
+// The core's names at this crate's root, in both forms: the core's `crate::` paths when its
+// sources are a module here, and the one `prelude` (alloc names, `cat`) the shell uses too.
 #[allow(unused_imports)]
-use core::{
-    backoff, coalesce, config, dedupe, error, frame, io, manager, notice, platform, prelude,
-    registry, state, timers, url,
-};
+use core::*;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -224,10 +224,10 @@ impl Sim {
     fn outputs(&mut self, t: usize) {
         while let Some(o) = self.tabs[t].m.poll_output() {
             self.tabs[t].log.push((self.now, o.clone()));
-            if let (Output::Deliver(..) | Output::Resync(_), Some(h)) =
-                (&o, self.tabs[t].handlers.clone())
-            {
-                h.borrow_mut().call(&mut self.tabs[t].m, self.now, &o);
+            if matches!(o, Output::Deliver(..) | Output::Resync(_)) {
+                if let Some(h) = self.tabs[t].handlers.clone() {
+                    h.borrow_mut().call(&mut self.tabs[t].m, self.now, &o);
+                }
             }
             match o {
                 Output::OpenSocket(g) => self.open_socket(t, g),

@@ -59,15 +59,8 @@ export function api(method, path, { body, cookie } = {}) {
  * after wokd starts, it reloads nginx (a new config), which resets the requests in flight.
  */
 async function apiSettled(method, path, options) {
-  const until = Date.now() + 10000;
-  for (;;) {
-    try {
-      return await api(method, path, options);
-    } catch (e) {
-      if (!['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code) || Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const reset = (e) => { if (['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code)) return null; throw e; };
+  return until(() => api(method, path, options).catch(reset), 10000, `${method} ${path} past a connection reset`);
 }
 
 /** A session of the test user of its own (not the browser's): its cookie. */

@@ -11,7 +11,7 @@ use crate::timers::Timer;
 
 /// What the traffic and the page say about liveness: the open socket's heartbeats (rule 2
 /// of the parent module, set anew when a socket opens) and since when the page is hidden.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub(super) struct Liveness {
     /// Heartbeats sent since the last frame arrived.
     unanswered: u8,
