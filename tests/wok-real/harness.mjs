@@ -40,7 +40,7 @@ async function kill(pid, what) {
 }
 
 /** One HTTPS request to WoK (its certificate is self-signed): { status, headers, body }. */
-export function api(method, path, { body, cookie } = {}) {
+function request(method, path, { body, cookie } = {}) {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(`${ORIGIN}${path}`, { method, rejectUnauthorized: false, headers: {
       Accept: 'application/json', 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) } }, (res) => {
@@ -55,17 +55,19 @@ export function api(method, path, { body, cookie } = {}) {
 }
 
 /**
- * `api()`, tried again for up to 10 s when the connection itself fails (reset, refused): just
- * after wokd starts, it reloads nginx (a new config), which resets the requests in flight.
+ * One request of the test's own (node, not the browser) to WoK through nginx, tried again for
+ * up to 10 s when the connection itself fails (reset, refused): just after wokd starts, it
+ * reloads nginx (a new config), which resets the requests in flight, the login's or the next
+ * one's. (A reset POST may have been carried out: the ones here log in or raise a fresh code.)
  */
-async function apiSettled(method, path, options) {
+export function api(method, path, options) {
   const reset = (e) => { if (['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code)) return null; throw e; };
-  return until(() => api(method, path, options).catch(reset), 10000, `${method} ${path} past a connection reset`);
+  return until(() => request(method, path, options).catch(reset), 10000, `${method} ${path} past a connection reset`);
 }
 
 /** A session of the test user of its own (not the browser's): its cookie. */
 export async function session() {
-  const r = await apiSettled('POST', '/login', { body: USER });
+  const r = await api('POST', '/login', { body: USER });
   if (r.status !== 200) throw new Error(`login as ${USER.username}: HTTP ${r.status} ${r.body}`);
   return String(r.headers['set-cookie']).split(';')[0];
 }
@@ -83,7 +85,7 @@ export async function startWok() {
   const log = openSync(join(LOGS, 'wokd.log'), 'a');
   wokd = spawn('python3', ['src/wokd'], { cwd: TREE, env: SYSTEM, stdio: ['ignore', log, log] });
   await until(async () => await listening(PORTS.websockify) && await listening(PORTS.nginx)
-    && (await api('GET', '/login.html').catch(() => ({}))).status === 200, 60000, 'wokd up');
+    && (await request('GET', '/login.html').catch(() => ({}))).status === 200, 60000, 'wokd up');
   return Date.now() - started;
 }
 /** Stops wokd (and websockify, its child) by pid; nginx keeps running, as with `systemctl restart wokd`. */
