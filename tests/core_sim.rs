@@ -220,30 +220,41 @@ fn fallback_and_return_lose_and_double_nothing() {
     );
 }
 
+const SESSION_TIMEOUT: &str = "{\"code\":\"401 Unauthorized\",\"reason\":\"sessionTimeout\"}";
+
+fn expired(s: &Sim) -> usize {
+    errors(s)
+        .iter()
+        .filter(|e| **e == Error::SessionExpired)
+        .count()
+}
+
 #[test]
-fn session_expiry_stops_polling_until_the_socket_works() {
+fn session_expiry_while_polling_stops_everything_until_connect() {
     let mut s = Sim::default();
     s.upgrade = Upgrade::Unavailable;
     s.input(Input::Connect);
     s.drive(10);
     assert_eq!(s.m().state(), State::Polling);
     assert_eq!(s.states()[1].reason, Reason::WebSocketUnavailable);
-    s.feed = Feed::Status(
-        401,
-        "{\"code\":\"401 Unauthorized\",\"reason\":\"sessionTimeout\"}".into(),
-    );
+    s.feed = Feed::Status(401, SESSION_TIMEOUT.into());
     s.drive(10_000);
+    let last = *s.states().last().expect("a state change");
+    assert_eq!(
+        (
+            last.previous,
+            last.state,
+            last.reason,
+            last.transport.as_str()
+        ),
+        (State::Polling, State::Closed, Reason::SessionExpired, None)
+    );
+    assert_eq!(s.m().poll_timeout(), None, "no timer runs");
     let t = s.now;
     s.drive(600_000);
     assert_eq!(s.count_since(t, is_fetch), 0, "no hammering after 401");
-    assert_eq!(
-        errors(&s)
-            .iter()
-            .filter(|e| **e == Error::SessionExpired)
-            .count(),
-        1,
-        "one typed error"
-    );
+    assert_eq!(s.count_since(t, is_open), 0, "no probe either");
+    assert_eq!(expired(&s), 1, "one typed error");
     assert_eq!(
         errors(&s)
             .iter()
@@ -256,6 +267,143 @@ fn session_expiry_stops_polling_until_the_socket_works() {
     s.input(Input::Connect);
     s.drive(10_000);
     assert!(s.count_since(t, is_fetch) >= 2);
+    assert_eq!(s.m().state(), State::Polling);
+}
+
+#[test]
+fn a_refused_handshake_checks_the_session_once_and_then_nothing_is_tried() {
+    let mut s = Sim::default();
+    s.subscribe_all();
+    s.upgrade = Upgrade::Refuse;
+    s.feed = Feed::Status(401, SESSION_TIMEOUT.into());
+    s.input(Input::Connect);
+    s.drive(100);
+    assert_eq!(s.count(is_open), 1, "one attempt");
+    assert_eq!(s.count(is_fetch), 1, "one session check");
+    assert_eq!(
+        (s.m().state(), s.states().last().map(|c| c.reason)),
+        (State::Closed, Some(Reason::SessionExpired))
+    );
+    s.drive(3_600_000);
+    assert_eq!(
+        (s.count(is_open), s.count(is_fetch), expired(&s)),
+        (1, 1, 1),
+        "an hour later: nothing more, said once"
+    );
+    assert!(
+        s.delivered().is_empty() && s.count(is_resync) == 0,
+        "no handler call"
+    );
+    // Lifecycle events do not restart it: only the application does.
+    for i in [Input::Online, Input::Visibility(true)] {
+        s.input(i);
+    }
+    s.drive(60_000);
+    assert_eq!(s.count(is_open), 1);
+    // Logged in again: reconnect() opens.
+    s.upgrade = Upgrade::Accept;
+    s.feed = Feed::Ok;
+    s.input(Input::Connect);
+    s.drive(100);
+    assert_eq!(s.m().state(), State::Open);
+    assert_eq!(s.count(is_resync), 0, "nothing was live before: no gap");
+}
+
+#[test]
+fn a_server_that_is_down_is_not_taken_for_an_ended_session() {
+    // Nothing answers: every failed handshake checks (no verdict yet), backoff and
+    // fallback go on as before, and the session is never called expired.
+    let mut s = Sim::default();
+    s.upgrade = Upgrade::Refuse;
+    s.feed = Feed::Fail;
+    s.input(Input::Connect);
+    s.drive(120_000);
+    assert_eq!(s.m().state(), State::Polling);
+    assert_eq!(expired(&s), 0);
+    let fallback_after = Config::default().fallback_after as usize;
+    let before_polling = s
+        .log()
+        .iter()
+        .take_while(|(_, o)| !matches!(o, Output::State(c) if c.state == State::Polling))
+        .filter(|(_, o)| is_fetch(o))
+        .count();
+    assert_eq!(
+        before_polling,
+        fallback_after - 1,
+        "one check per failed handshake before the fallback"
+    );
+    // The server answers 2xx, the upgrade is still refused (a proxy without websockets):
+    // one check says the session is valid, and no more follow.
+    let mut s = Sim::default();
+    s.upgrade = Upgrade::Refuse;
+    s.input(Input::Connect);
+    s.drive(120_000);
+    let until_polling: Vec<&Output> = s
+        .log()
+        .iter()
+        .map(|(_, o)| o)
+        .take_while(|o| !matches!(o, Output::State(c) if c.state == State::Polling))
+        .collect();
+    assert_eq!(until_polling.iter().filter(|o| is_fetch(o)).count(), 1);
+    assert_eq!(
+        until_polling.iter().filter(|o| is_open(o)).count(),
+        fallback_after
+    );
+    assert_eq!(s.count(is_resync), 0, "nothing live was lost: no resync");
+    assert_eq!((s.m().state(), expired(&s)), (State::Polling, 0));
+}
+
+#[test]
+fn a_logout_push_checks_the_session_and_an_ended_one_closes_the_socket() {
+    for frame in [
+        // One message per frame, and the logout in one frame with another message.
+        vec!["POST:/wok/logout//EOM//", "POST:/wok/logs//EOM//"],
+        vec!["POST:/wok/logout//EOM//POST:/wok/logs//EOM//"],
+    ] {
+        let mut s = Sim::default();
+        s.subscribe_all();
+        s.input(Input::Connect);
+        s.drive(100);
+        assert_eq!(s.count(is_fetch), 1, "the catch-up");
+        // Another user's logout: this session is valid, the socket stays.
+        for f in &frame {
+            s.push(f);
+        }
+        s.drive(100);
+        assert_eq!(s.count(is_fetch), 2, "one check");
+        assert_eq!(s.m().state(), State::Open);
+        // This session's logout (in another tab): the check answers 401.
+        s.feed = Feed::Status(401, SESSION_TIMEOUT.into());
+        for f in &frame {
+            s.push(f);
+        }
+        let codes: Vec<String> = s.delivered().into_iter().map(|(c, _)| c).collect();
+        assert_eq!(
+            codes.iter().filter(|c| *c == "POST:/wok/logs").count(),
+            2,
+            "every message delivered: {codes:?}"
+        );
+        s.drive(100);
+        assert_eq!(s.open_sock(), None, "the socket is closed");
+        assert_eq!(
+            (s.m().state(), s.states().last().map(|c| c.reason)),
+            (State::Closed, Some(Reason::SessionExpired))
+        );
+        let t = s.now;
+        s.drive(600_000);
+        assert_eq!(
+            (s.count_since(t, is_open), s.count_since(t, is_fetch)),
+            (0, 0)
+        );
+        // After a login the application reconnects: a catch-up and one resync (the socket
+        // was live when the session ended).
+        s.feed = Feed::Ok;
+        s.input(Input::Connect);
+        s.drive(100);
+        assert_eq!(s.m().state(), State::Open);
+        assert_eq!(s.count_since(t, is_fetch), 1);
+        assert_eq!(s.count(is_resync), 1);
+    }
 }
 
 #[test]

@@ -225,3 +225,58 @@ fn a_follower_coalesces_its_own_subscriptions_on_its_own_deadline() {
         Some(true)
     );
 }
+
+#[test]
+fn a_logout_in_any_tab_closes_the_origins_connection_and_a_tab_that_connects_after_a_login_reopens_it(
+) {
+    use sim::Feed;
+    let mut b = Sim::tabs(2);
+    assert_eq!((b.leader(), b.sockets()), (0, 1));
+    // Tab 1 logs out: WoK pushes the logout to the leader's socket, whose check answers 401.
+    b.feed = Feed::Status(401, "{\"reason\":\"sessionTimeout\"}".into());
+    b.serve("POST:/wok/logout//EOM//POST:/wok/logs//EOM//");
+    assert_eq!(b.sockets(), 0, "the leader's socket is closed");
+    for t in &b.tabs {
+        assert_eq!(t.m.state(), State::Closed, "followers mirror it");
+        let got: Vec<&str> = t.got.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            got,
+            ["POST:/wok/logout", "POST:/wok/logs"],
+            "both messages delivered"
+        );
+    }
+    assert_eq!(b.tabs[0].m.role(), Role::Leader, "the lock is kept");
+    // The tab that logged out leaves for the login page; nothing is tried meanwhile.
+    b.close_page(1);
+    let fetches = b.tabs[0].fetches;
+    b.drive(600_000);
+    assert_eq!((b.tabs[0].sockets, b.tabs[0].fetches), (1, fetches));
+    // A tab that connects before a login (the session still ended) changes nothing.
+    let early = b.add_tab(7);
+    b.drive(1_000);
+    assert_eq!(b.sockets(), 0);
+    assert_eq!(b.tabs[early].m.state(), State::Closed);
+    assert_eq!(b.tabs[0].fetches, fetches + 1, "one check for its hello");
+    b.close_page(early);
+    // After a login, the new page's tab connects: the leader checks, reopens for everyone.
+    b.feed = Feed::Ok;
+    let t = b.add_tab(9);
+    b.drive(1_000);
+    assert_eq!(b.sockets(), 1);
+    assert_eq!(b.tabs[0].sockets, 2, "the leader reopened");
+    for i in [0, t] {
+        assert_eq!(b.tabs[i].m.state(), State::Open);
+    }
+    assert_eq!(b.tabs[t].m.role(), Role::Follower);
+    b.serve("POST:/kimchi/vms//EOM//");
+    for i in [0, t] {
+        assert!(
+            b.tabs[i].got.iter().any(|(c, _)| c == "POST:/kimchi/vms"),
+            "tab {i}"
+        );
+    }
+    assert_eq!(
+        b.tabs[0].resyncs, 1,
+        "the socket lost at the logout was a gap"
+    );
+}

@@ -1,5 +1,5 @@
 //! Connection state. Owns: [`State`], [`Transport`], [`Reason`] (stable numeric codes) and
-//! the [`StateChange`] event. The manager changes state in one function (`Manager::set_state`).
+//! the [`StateChange`] event. The manager changes state in one function (`Manager::transition`).
 
 /// The one connection state of a manager (`push.state` in JS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,7 +13,8 @@ pub enum State {
     Polling,
     /// Waiting before the next websocket attempt.
     Backoff,
-    /// Closed by the application (or not started). Nothing reopens it but `connect()`.
+    /// Closed by the application (or not started), or by an ended session (reason
+    /// `session-expired`). Nothing reopens it but `connect()`/`reconnect()`.
     Closed,
 }
 
@@ -118,6 +119,11 @@ pub enum Reason {
     /// 17 — the server answers heartbeats on this connection, but nothing arrived for two
     /// heartbeat intervals: the connection is silently dead (a hung server, a dead path).
     Silent = 17,
+    /// 18 — `GET /notifications` answered 401: the session ended (logout in any tab, a
+    /// timeout, a server restart). The socket is closed and nothing is tried again until
+    /// `connect()`/`reconnect()` (or, on a shared connection, a tab of the origin that
+    /// connects and finds the session valid again).
+    SessionExpired = 18,
 }
 
 impl Reason {
@@ -146,6 +152,7 @@ impl Reason {
             Reason::Leader => "leader",
             Reason::Follower => "follower",
             Reason::Silent => "silent",
+            Reason::SessionExpired => "session-expired",
         }
     }
 
@@ -154,7 +161,7 @@ impl Reason {
     /// rule never fired) may still come from an older leader tab: it reads as
     /// `socket-closed`, which is what it meant.
     pub fn from_code(code: u16) -> Option<Reason> {
-        const ALL: [Reason; 18] = [
+        const ALL: [Reason; 19] = [
             Reason::Connect,
             Reason::Opened,
             Reason::SocketClosed,
@@ -173,6 +180,7 @@ impl Reason {
             Reason::Leader,
             Reason::Follower,
             Reason::Silent,
+            Reason::SessionExpired,
         ];
         ALL.get(usize::from(code)).copied()
     }
@@ -205,10 +213,11 @@ mod tests {
         assert_eq!(Reason::PageShown.code(), 14);
         assert_eq!(Reason::Follower.code(), 16);
         assert_eq!(Reason::Silent.code(), 17);
-        for c in 0..20u16 {
+        assert_eq!(Reason::SessionExpired.code(), 18);
+        for c in 0..21u16 {
             let want = match c {
                 9 => Some(2),
-                c => (c <= 17).then_some(c),
+                c => (c <= 18).then_some(c),
             };
             assert_eq!(Reason::from_code(c).map(Reason::code), want);
         }

@@ -25,8 +25,14 @@ use crate::registry::Registry;
 use crate::timers::{Timer, Timers};
 use alloc::collections::VecDeque;
 
-/// Codes that tell WoK's UI to re-read `/notifications`.
-const FEED_TRIGGERS: [&str; 2] = ["POST:/wok/notifications", "DELETE:/wok/notification"];
+/// Codes that ask for one `GET /notifications`: the two that tell WoK's UI to re-read it,
+/// and a logout (anyone's: WoK broadcasts it), which the answer tells to be this session's
+/// or not (the session rule of the manager).
+const FEED_TRIGGERS: [&str; 3] = [
+    "POST:/wok/notifications",
+    "DELETE:/wok/notification",
+    "POST:/wok/logout",
+];
 
 /// One queued output.
 #[derive(Debug)]

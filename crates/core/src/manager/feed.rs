@@ -1,6 +1,7 @@
-//! The notifications feed. Owns: [`Feed`] (`Idle | InFlight | Expired`), starting,
-//! coalescing, timing out and aborting `GET /notifications`, reading its answers (dedupe,
-//! the 401 pause, typed errors) and the polling interval with backoff.
+//! The notifications feed. Owns: [`Feed`] (`Idle | InFlight`, and whether the session was
+//! found valid since the last live socket), starting, coalescing, timing out and aborting
+//! `GET /notifications`, reading its answers (dedupe, a 401 ends the session: the
+//! manager's session rule, typed errors) and the polling interval with backoff.
 
 use super::Manager;
 use crate::backoff::jitter;
@@ -8,6 +9,7 @@ use crate::error::Error;
 use crate::io::{FetchResult, Gen, Output};
 use crate::notice::Source;
 use crate::platform::read_feed;
+use crate::state::{Reason, State};
 use crate::timers::Timer;
 
 /// Where the feed is.
@@ -19,9 +21,6 @@ enum Phase {
     /// Request `gen` is running (deadline: [`Timer::Fetch`]); `again`: a trigger arrived
     /// meanwhile, so one more request follows it.
     InFlight { gen: Gen, again: bool },
-    /// The last answer was 401: no request until the websocket works again or the
-    /// application reconnects.
-    Expired,
 }
 
 /// The feed's state and its counters.
@@ -32,6 +31,9 @@ pub(super) struct Feed {
     gen: Gen,
     /// Failed answers in a row (slows polling down).
     errors: u32,
+    /// A request answered 2xx since the last live socket was lost: the session is valid,
+    /// so a failed handshake needs no session check.
+    verified: bool,
 }
 
 impl Feed {
@@ -40,11 +42,14 @@ impl Feed {
         matches!(self.phase, Phase::InFlight { gen, .. } if gen == g)
     }
 
-    /// Ends a 401 pause.
-    pub(super) fn lift_expiry(&mut self) {
-        if self.phase == Phase::Expired {
-            self.phase = Phase::Idle;
-        }
+    /// Whether a request answered 2xx since the last live socket was lost.
+    pub(super) fn verified(&self) -> bool {
+        self.verified
+    }
+
+    /// A live socket was lost: the next failed handshake checks the session again.
+    pub(super) fn unverify(&mut self) {
+        self.verified = false;
     }
 
     pub(super) fn reset_errors(&mut self) {
@@ -52,11 +57,10 @@ impl Feed {
     }
 
     /// A request is wanted: the generation of a new one to start, or `None` when one is
-    /// running (one more follows it) or the session is expired.
+    /// running (one more follows it).
     fn start(&mut self) -> Option<Gen> {
         match &mut self.phase {
             Phase::InFlight { again, .. } => *again = true,
-            Phase::Expired => {}
             Phase::Idle => {
                 self.gen = self.gen.wrapping_add(1);
                 self.phase = Phase::InFlight {
@@ -88,17 +92,16 @@ impl Feed {
         Some(again)
     }
 
-    /// Counts an answer (`None`: a good one, which resets the errors); a 401 pauses the feed.
+    /// Counts an answer (`None`: a good one, which resets the errors and shows the session
+    /// valid).
     fn count(&mut self, error: Option<&Error>) {
         match error {
-            None => self.errors = 0,
-            Some(Error::SessionExpired) => self.phase = Phase::Expired,
+            None => {
+                self.errors = 0;
+                self.verified = true;
+            }
             Some(_) => self.errors = self.errors.saturating_add(1),
         }
-    }
-
-    fn expired(&self) -> bool {
-        self.phase == Phase::Expired
     }
 
     /// Next polling delay: `base` jittered, doubled per failed poll up to `cap`.
@@ -110,7 +113,6 @@ impl Feed {
 
 impl Manager {
     /// Asks for one `GET /notifications`: starts it, or merges into the one running.
-    /// Ignored while the session is expired.
     pub(super) fn request_fetch(&mut self, now: u64) {
         if let Some(gen) = self.feed.start() {
             self.timers
@@ -143,6 +145,7 @@ impl Manager {
             }
             FetchResult::Answer(s, _) => Err(Error::HttpStatus(s)),
         };
+        let expired = self.conn == super::Conn::Expired;
         match outcome {
             Ok(items) => {
                 self.feed.count(None);
@@ -155,18 +158,31 @@ impl Manager {
                 for n in fresh {
                     self.deliver(now, n, Source::Poll);
                 }
+                if expired {
+                    // The session is valid again (a login in another tab): reconnect.
+                    self.attempts.forgive();
+                    self.start_attempt(now, Reason::Retry);
+                    return;
+                }
                 // A transport works again: now a refresh can succeed (a gap while polling is
-                // announced here, after what the feed had).
-                self.announce_gap();
+                // announced here, after what the feed had; a session check made while the
+                // websocket is down waits for it).
+                if matches!(self.conn.state(), State::Open | State::Polling) {
+                    self.announce_gap();
+                }
             }
+            // Said once: the check of an expired leader finds the same.
+            Err(Error::SessionExpired) if expired => return,
             Err(e) => {
+                let ended = e == Error::SessionExpired;
                 self.stats.fetch_errors += 1;
                 self.feed.count(Some(&e));
                 self.error(e);
+                if ended {
+                    self.expire(now);
+                    return;
+                }
             }
-        }
-        if self.feed.expired() {
-            return;
         }
         if again {
             self.request_fetch(now);
@@ -185,7 +201,7 @@ mod tests {
     use crate::error::Error;
 
     #[test]
-    fn one_request_at_a_time_with_one_more_after_it_and_none_while_expired() {
+    fn one_request_at_a_time_with_one_more_after_it() {
         let mut f = Feed::default();
         let g = f.start().expect("idle: a request starts");
         assert!(f.in_flight(g));
@@ -195,11 +211,20 @@ mod tests {
         let g2 = f.start().expect("a new generation");
         assert_ne!(g, g2);
         assert!(f.abort() && !f.abort() && !f.in_flight(g2));
-        f.count(Some(&Error::SessionExpired));
-        assert!(f.expired());
-        assert_eq!(f.start(), None, "no request while the session is expired");
-        f.lift_expiry();
-        assert!(f.start().is_some());
+    }
+
+    #[test]
+    fn the_session_is_verified_by_a_good_answer_until_a_live_socket_is_lost() {
+        let mut f = Feed::default();
+        assert!(!f.verified());
+        f.count(Some(&Error::HttpStatus(502)));
+        assert!(!f.verified(), "an error says nothing of the session");
+        f.count(None);
+        assert!(f.verified());
+        f.count(Some(&Error::Network));
+        assert!(f.verified(), "still: the path failed, not the session");
+        f.unverify();
+        assert!(!f.verified());
     }
 
     #[test]

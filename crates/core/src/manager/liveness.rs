@@ -118,7 +118,11 @@ impl Manager {
     /// After sleep, `online` or a long-hidden page: act at once instead of waiting.
     fn wake_up(&mut self, now: u64, reason: Reason) {
         match self.conn {
-            Conn::Closed | Conn::Frozen { .. } | Conn::Electing | Conn::Follower { .. } => return,
+            Conn::Closed
+            | Conn::Expired
+            | Conn::Frozen { .. }
+            | Conn::Electing
+            | Conn::Follower { .. } => return,
             Conn::Socket(Attempt {
                 link: Link::Up { .. },
                 ..

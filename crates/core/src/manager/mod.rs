@@ -27,6 +27,23 @@
 //!    when the page was hidden for longer than the sleep threshold.
 //!
 //! Replacing a live socket is a gap: a catch-up `GET /notifications` and a `resync` follow.
+//!
+//! # Session rule
+//! A browser reports a refused upgrade (a server that wants a session, e.g. WoK's nginx with
+//! the `auth_request` patch) only as a socket closed before it opened, like a server that is
+//! down. `GET /notifications` tells the two apart, so it is the session check:
+//! 1. A handshake that fails in websocket mode asks for one `GET /notifications`, unless one
+//!    already answered 2xx since the last live socket was lost (then the session is fine and
+//!    the path is at fault: the backoff and the fallback go on as before). While polling,
+//!    the polls are the checks.
+//! 2. A `POST:/wok/logout` push (anyone's logout: WoK broadcasts it) asks for one too.
+//! 3. Any `GET /notifications` that answers 401 ends the session ([`Conn::Expired`],
+//!    reason `session-expired`, the `session-expired` error once): the socket is closed,
+//!    nothing is attempted or polled, no timer runs, and the state is `closed`.
+//! 4. `connect()`/`reconnect()` start again. On a shared connection the expired leader
+//!    keeps its lock: a tab of the origin that connects (after a login) says hello, and
+//!    the leader checks the session once more and, when it answers 2xx, reconnects for
+//!    every tab. Coming back is a gap (catch-up and `resync`) when a live transport was lost.
 
 use super::config::Config;
 use super::dedupe::Seen;
@@ -99,13 +116,17 @@ enum Conn {
     Electing,
     /// Shared: another tab leads; `mirror` is its public state.
     Follower { mirror: State },
+    /// The session ended (a `GET /notifications` answered 401): no I/O until `connect()`
+    /// or, on a shared connection, a new tab's hello finds the session valid (public state
+    /// `closed`). A shared manager keeps its lock meanwhile.
+    Expired,
 }
 
 impl Conn {
     /// The public state of this connection.
     fn state(self) -> State {
         match self {
-            Conn::Closed => State::Closed,
+            Conn::Closed | Conn::Expired => State::Closed,
             Conn::Socket(Attempt {
                 link: Link::Handshake,
                 ..
@@ -118,9 +139,13 @@ impl Conn {
         }
     }
 
-    /// Whether this tab runs the transport (alone or as the leader).
+    /// Whether this tab runs the transport (alone or as the leader; an expired one keeps
+    /// the role, and so its followers).
     fn leads(self) -> bool {
-        matches!(self, Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. })
+        matches!(
+            self,
+            Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. } | Conn::Expired
+        )
     }
 
     /// The websocket attempt in progress or open, if any.
@@ -360,10 +385,10 @@ impl Manager {
     }
 
     fn connect(&mut self, now: u64) {
-        self.feed.lift_expiry();
         match self.conn {
             Conn::Closed if self.cfg.shared => self.elect(now, Reason::Connect),
-            Conn::Closed => {
+            // A shared manager still holds its lock: no election.
+            Conn::Closed | Conn::Expired => {
                 self.attempts.forgive();
                 self.start_attempt(now, Reason::Connect);
             }
@@ -398,6 +423,15 @@ impl Manager {
         // back from the bfcache still makes its trailing calls).
         self.timers.clear_transport();
         live
+    }
+
+    /// The session ended (rule 3 of the session rule): everything stops, announced once.
+    fn expire(&mut self, now: u64) {
+        if !self.conn.leads() || self.conn == Conn::Expired {
+            return;
+        }
+        self.gap |= self.halt();
+        self.go(now, Conn::Expired, Reason::SessionExpired);
     }
 
     fn hash_change(&mut self, now: u64, at: u64) {

@@ -169,7 +169,6 @@ impl Manager {
             // A probe: it switches over once useful.
             self.go(now, Conn::Polling { probe: Some(a) }, Reason::Opened);
         } else {
-            self.feed.lift_expiry();
             self.go(now, Conn::Socket(a), Reason::Opened);
             self.went_live(now);
         }
@@ -200,7 +199,6 @@ impl Manager {
             self.timers.clear(Timer::Poll);
             self.timers.clear(Timer::Retry);
             self.feed.reset_errors();
-            self.feed.lift_expiry();
             self.gap = true;
             self.go(now, Conn::Socket(a), Reason::ProbeSucceeded);
             self.went_live(now);
@@ -232,11 +230,20 @@ impl Manager {
         }
     }
 
-    /// The current socket is gone (closed, failed, timed out, stuck, assumed dead).
+    /// The current socket is gone (closed, failed, timed out, silent, assumed dead). A
+    /// handshake that failed in websocket mode checks the session (the session rule).
     pub(super) fn socket_lost(&mut self, now: u64, reason: Reason) {
+        let refused = matches!(
+            self.conn,
+            Conn::Socket(Attempt {
+                link: Link::Handshake,
+                ..
+            })
+        );
         let (live, useful) = self.abandon_attempt();
         if live {
             self.gap = true;
+            self.feed.unverify();
         }
         if !useful {
             self.attempts.failed();
@@ -257,6 +264,9 @@ impl Manager {
                 .delay(&mut self.rng, failures.saturating_sub(1));
             self.timers.set(Timer::Retry, now + d);
             self.go(now, Conn::Backoff, reason);
+        }
+        if refused && !self.feed.verified() && !self.conn.polling() {
+            self.request_fetch(now);
         }
     }
 

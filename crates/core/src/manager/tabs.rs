@@ -128,6 +128,11 @@ impl Manager {
             reason: Reason::Follower,
             retry_in,
         })));
+        if self.conn == Conn::Expired {
+            // A tab that connects after a login: the session may be valid again.
+            self.request_fetch(now);
+            return;
+        }
         // The notifications a lone page would have found with its own catch-up: the new tab
         // delivers those it has not seen (the others dedupe them).
         for notice in self.tabs.snapshot.clone() {
