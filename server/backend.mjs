@@ -39,6 +39,9 @@ function defaults() {
     answer: false,           // answer each client heartbeat on its own socket (the optional WoK
                              // patch, contrib/wok/); stock WoK never answers
     hung: false,             // the push server hangs: sockets stay open, nothing is sent or answered
+    session: true,           // the browser's session is valid; without it /notifications answers
+                             // 401 and the upgrade is refused with 401 (WoK with the auth_request
+                             // patch, contrib/wok/0005); open sockets stay, as nginx's do
   };
 }
 
@@ -137,7 +140,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     }
     if (m === 'reset') { req.socket.destroy(); return; }
     if (m === 'slow') await new Promise((r) => setTimeout(r, state.modes.slowMs));
-    if (m === '401') return json(res, 401, { code: '401 Unauthorized', reason: 'sessionTimeout' });
+    if (m === '401' || !state.modes.session) return json(res, 401, { code: '401 Unauthorized', reason: 'sessionTimeout' });
     if (m === '500') return json(res, 500, { code: '500 Internal Server Error', reason: 'WOKNOT0002E' });
     if (m === 'html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -243,16 +246,19 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       case 'notify': addNotification(String(body.code), body.message); return json(res, 200, { ok: true });
       case 'unnotify': return json(res, 200, { ok: delNotification(String(body.code)) });
       case 'rest': restPush(String(body.code)); return json(res, 200, { ok: true });
+      // The session ends (WoK: auth.logout(), then the push) or begins, as WoK pushes them.
+      case 'logout': state.modes.session = false; push(['POST:/wok/logout']); push(['POST:/wok/logs']); return json(res, 200, { ok: true });
+      case 'login': state.modes.session = true; push(['POST:/wok/login']); push(['POST:/wok/logs']); return json(res, 200, { ok: true });
       case 'drop': return json(res, 200, { dropped: dropAll() });
       case 'upgrades': state.modes.upgrades = !!body.accept; return json(res, 200, state.modes);
       case 'mode': Object.assign(state.modes, body); return json(res, 200, state.modes);
-      case 'sockets': return json(res, 200, { open: sockets.size, upgrades: state.upgrades, clientFrames: state.clientFrames });
+      case 'sockets': return json(res, 200, { open: sockets.size, upgrades: state.upgrades, refused: state.refused || 0, clientFrames: state.clientFrames });
       case 'log': return json(res, 200, state.log);
       case 'state': return json(res, 200, { modes: state.modes, open: sockets.size, upgrades: state.upgrades, hung: state.hung, aborted: state.aborted,
         clientFrames: state.clientFrames, notifications: [...state.store.keys()], vms: state.vms, templates: state.templates });
       case 'reset':
         dropAll(); state.modes = defaults(); state.store.clear(); state.log.length = 0;
-        state.clientFrames = 0; state.upgrades = 0; state.vms.length = 0; state.templates.length = 0; state.users.length = 0; state.userLog.length = 0;
+        state.clientFrames = 0; state.upgrades = 0; state.refused = 0; state.vms.length = 0; state.templates.length = 0; state.users.length = 0; state.userLog.length = 0;
         return json(res, 200, { ok: true });
       default: return json(res, 404, { error: 'unknown control' });
     }
@@ -314,6 +320,11 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       || (state.modes.base64 && !offered.some((p) => p === 'binary' || p === 'base64'));
     if (bad) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (!state.modes.session) {
+      state.refused = (state.refused || 0) + 1;
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -81,15 +81,19 @@ test('upgrades refused: polling with WoK headers, a notification once, then back
   await page.close();
 });
 
-test('401 while polling: one error, no hammering', async () => {
+test('401 while polling: one error, the session over, no hammering', async () => {
   const page = await lab();
   await env.control('mode', { feed: '401', upgrades: false });
   await env.control('drop', {});
   await until(() => page.evaluate(() => window.push.state === 'polling'), 10000, 'polling');
   await until(async () => (await rec(page)).errors.some((e) => e.code === 'session-expired'), 5000, 'error');
+  await until(() => page.evaluate(() => window.push.state === 'closed'), 2000, 'closed');
+  assert.equal((await rec(page)).states.at(-1), 'closed:session-expired');
   const n = (await feedGets()).length;
-  await new Promise((r) => setTimeout(r, 1500)); // ~7 poll intervals
+  const probes = (await env.control('log')).filter((l) => l.method === 'UPGRADE').length;
+  await new Promise((r) => setTimeout(r, 1500)); // ~7 poll intervals, several probe delays
   assert.equal((await feedGets()).length, n, 'no GET after the 401');
+  assert.equal((await env.control('log')).filter((l) => l.method === 'UPGRADE').length, probes, 'no probe either');
   assert.equal((await rec(page)).errors.filter((e) => e.code === 'session-expired').length, 1);
   await page.close();
 });

@@ -1,5 +1,4 @@
-//! The notifications feed. Owns: [`Feed`] (`Idle | InFlight`, and whether the session was
-//! found valid since the last live socket), starting, coalescing, timing out and aborting
+//! The notifications feed. Owns: [`Feed`] (`Idle | InFlight`), starting, coalescing, timing out and aborting
 //! `GET /notifications`, reading its answers (dedupe, a 401 ends the session: the
 //! manager's session rule, typed errors) and the polling interval with backoff.
 
@@ -9,7 +8,7 @@ use crate::error::Error;
 use crate::io::{FetchResult, Gen, Output};
 use crate::notice::Source;
 use crate::platform::read_feed;
-use crate::state::{Reason, State};
+use crate::state::Reason;
 use crate::timers::Timer;
 
 /// Where the feed is.
@@ -31,25 +30,12 @@ pub(super) struct Feed {
     gen: Gen,
     /// Failed answers in a row (slows polling down).
     errors: u32,
-    /// A request answered 2xx since the last live socket was lost: the session is valid,
-    /// so a failed handshake needs no session check.
-    verified: bool,
 }
 
 impl Feed {
     /// Whether request `g` is the one running.
     pub(super) fn in_flight(&self, g: Gen) -> bool {
         matches!(self.phase, Phase::InFlight { gen, .. } if gen == g)
-    }
-
-    /// Whether a request answered 2xx since the last live socket was lost.
-    pub(super) fn verified(&self) -> bool {
-        self.verified
-    }
-
-    /// A live socket was lost: the next failed handshake checks the session again.
-    pub(super) fn unverify(&mut self) {
-        self.verified = false;
     }
 
     pub(super) fn reset_errors(&mut self) {
@@ -92,14 +78,10 @@ impl Feed {
         Some(again)
     }
 
-    /// Counts an answer (`None`: a good one, which resets the errors and shows the session
-    /// valid).
+    /// Counts an answer (`None`: a good one, which resets the errors).
     fn count(&mut self, error: Option<&Error>) {
         match error {
-            None => {
-                self.errors = 0;
-                self.verified = true;
-            }
+            None => self.errors = 0,
             Some(_) => self.errors = self.errors.saturating_add(1),
         }
     }
@@ -145,7 +127,7 @@ impl Manager {
             }
             FetchResult::Answer(s, _) => Err(Error::HttpStatus(s)),
         };
-        let expired = self.conn == super::Conn::Expired;
+        let expired = matches!(self.conn, super::Conn::Expired);
         match outcome {
             Ok(items) => {
                 self.feed.count(None);
@@ -164,17 +146,17 @@ impl Manager {
                     self.start_attempt(now, Reason::Retry);
                     return;
                 }
-                // A transport works again: now a refresh can succeed (a gap while polling is
-                // announced here, after what the feed had; a session check made while the
-                // websocket is down waits for it).
-                if matches!(self.conn.state(), State::Open | State::Polling) {
+                // Polling works again: now a refresh can succeed (a gap while polling is
+                // announced here, after what the feed had). In websocket mode the socket's
+                // opening announces it: a session check made while it is down waits for it.
+                if self.conn.polling() {
                     self.announce_gap();
                 }
             }
             // Said once: the check of an expired leader finds the same.
             Err(Error::SessionExpired) if expired => return,
             Err(e) => {
-                let ended = e == Error::SessionExpired;
+                let ended = matches!(e, Error::SessionExpired);
                 self.stats.fetch_errors += 1;
                 self.feed.count(Some(&e));
                 self.error(e);
@@ -211,20 +193,6 @@ mod tests {
         let g2 = f.start().expect("a new generation");
         assert_ne!(g, g2);
         assert!(f.abort() && !f.abort() && !f.in_flight(g2));
-    }
-
-    #[test]
-    fn the_session_is_verified_by_a_good_answer_until_a_live_socket_is_lost() {
-        let mut f = Feed::default();
-        assert!(!f.verified());
-        f.count(Some(&Error::HttpStatus(502)));
-        assert!(!f.verified(), "an error says nothing of the session");
-        f.count(None);
-        assert!(f.verified());
-        f.count(Some(&Error::Network));
-        assert!(f.verified(), "still: the path failed, not the session");
-        f.unverify();
-        assert!(!f.verified());
     }
 
     #[test]

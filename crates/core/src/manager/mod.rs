@@ -32,10 +32,10 @@
 //! A browser reports a refused upgrade (a server that wants a session, e.g. WoK's nginx with
 //! the `auth_request` patch) only as a socket closed before it opened, like a server that is
 //! down. `GET /notifications` tells the two apart, so it is the session check:
-//! 1. A handshake that fails in websocket mode asks for one `GET /notifications`, unless one
-//!    already answered 2xx since the last live socket was lost (then the session is fine and
-//!    the path is at fault: the backoff and the fallback go on as before). While polling,
-//!    the polls are the checks.
+//! 1. A handshake that fails in websocket mode asks for one `GET /notifications`: at most
+//!    `fallbackAfter - 1` of them at the backoff's pace before the fallback, whose polls are
+//!    the checks from then on (probes that fail ask for none). A 2xx or an error means the
+//!    path is at fault, not the session: the backoff and the fallback go on as before.
 //! 2. A `POST:/wok/logout` push (anyone's logout: WoK broadcasts it) asks for one too.
 //! 3. Any `GET /notifications` that answers 401 ends the session ([`Conn::Expired`],
 //!    reason `session-expired`, the `session-expired` error once): the socket is closed,
@@ -278,7 +278,7 @@ impl Manager {
 
     /// Whether the application closed the manager (or never connected it).
     pub fn is_closed(&self) -> bool {
-        self.conn == Conn::Closed
+        matches!(self.conn, Conn::Closed)
     }
 
     /// The next output to carry out, in order; `None` when drained.
@@ -426,10 +426,8 @@ impl Manager {
     }
 
     /// The session ended (rule 3 of the session rule): everything stops, announced once.
+    /// (Only a leading manager fetches, and an expired one does not come here.)
     fn expire(&mut self, now: u64) {
-        if !self.conn.leads() || self.conn == Conn::Expired {
-            return;
-        }
         self.gap |= self.halt();
         self.go(now, Conn::Expired, Reason::SessionExpired);
     }

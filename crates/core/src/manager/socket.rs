@@ -243,7 +243,6 @@ impl Manager {
         let (live, useful) = self.abandon_attempt();
         if live {
             self.gap = true;
-            self.feed.unverify();
         }
         if !useful {
             self.attempts.failed();
@@ -265,7 +264,7 @@ impl Manager {
             self.timers.set(Timer::Retry, now + d);
             self.go(now, Conn::Backoff, reason);
         }
-        if refused && !self.feed.verified() && !self.conn.polling() {
+        if refused && !self.conn.polling() {
             self.request_fetch(now);
         }
     }

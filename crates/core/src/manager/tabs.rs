@@ -73,7 +73,7 @@ impl Manager {
 
     /// Another tab holds the lock: follow it, and ask for its state.
     pub(super) fn follow(&mut self, now: u64) {
-        if self.conn != Conn::Electing {
+        if !matches!(self.conn, Conn::Electing) {
             return;
         }
         self.go(
@@ -128,7 +128,7 @@ impl Manager {
             reason: Reason::Follower,
             retry_in,
         })));
-        if self.conn == Conn::Expired {
+        if matches!(self.conn, Conn::Expired) {
             // A tab that connects after a login: the session may be valid again.
             self.request_fetch(now);
             return;
