@@ -227,7 +227,7 @@ export class PushManager {
     this._e.open();
   }
 
-  /** Connects now: reopens, retries at once, resumes polling paused by an expired session. */
+  /** Connects now: reopens, retries at once, starts again after an ended session (`session-expired`). */
   reconnect() {
     this._e.reconnect();
   }

@@ -157,7 +157,7 @@ export class PushManager {
   closeTab(tab: string): number;
   /** Opens the manager if it is closed (what `connect()` does). */
   open(): void;
-  /** Connects now: reopens, retries at once, resumes polling paused by an expired session. */
+  /** Connects now: reopens, retries at once, starts again after an ended session (`session-expired`). */
   reconnect(): void;
   /** Closes the socket and aborts any fetch; no handler is called afterwards. Subscriptions are kept. */
   close(): void;

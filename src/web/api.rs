@@ -183,7 +183,7 @@ impl Engine {
         }
     }
 
-    /// Connects now (reopens, retries at once, resumes polling paused by an expired session).
+    /// Connects now (reopens, retries at once, starts again after an ended session).
     ///
     /// ```js
     /// engine.reconnect();

@@ -9,6 +9,8 @@
 // notifications, by wok-push or by WoK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
 import { BROWSERS, ORIGIN, api, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
   shell, startNginx, startWok, stopAll, stopNginx, until } from './harness.mjs';
 
@@ -49,6 +51,23 @@ const tab = async (page, hash, ready) => {
   await until(() => inPage(page, ready), 15000, `tab ${hash}`);
   await settle(500);
 };
+// Push connections that reach websockify (nginx's upstream connections to its port).
+const upstreams = () => execFileSync('ss', ['-tnH', 'state', 'established', '( dport = :64667 )'], { encoding: 'utf8' })
+  .split('\n').filter(Boolean).length;
+/** A websocket client with no session cookie: the handshake's status (101 when upgraded) and what it heard in `ms`. */
+function anonymous(ms) {
+  return new Promise((resolve) => {
+    const heard = [];
+    let status = 0;
+    const ws = new WebSocket(`${ORIGIN.replace('https', 'wss')}/websockify?token=d29rbm90aWZpY2F0aW9ucw`, ['binary', 'base64'],
+      { rejectUnauthorized: false });
+    ws.on('upgrade', () => { status = 101; });
+    ws.on('message', (d) => heard.push(String(d)));
+    ws.on('unexpected-response', (req, res) => { status = res.statusCode; req.destroy(); });
+    ws.on('error', () => {});
+    setTimeout(() => { ws.terminate(); resolve({ status, heard }); }, ms);
+  });
+}
 const onActivityLog = () => !!document.getElementById('user-log-grid');
 const onSettings = () => /tabs\/settings/.test(location.hash) && !document.getElementById('user-log-grid');
 
@@ -169,6 +188,51 @@ for (const name of Object.keys(BROWSERS)) {
         assert.equal(logsReads(after) - logsReads(during), resyncs, 'the listener was called once per resync, all after the outage');
         assert.ok(!(await text(page)).includes(STALE), `no "${STALE}" alert on screen`);
         assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('a client with no session is refused and hears nothing while a logged-in page is served', async () => {
+        const before = await net(page);
+        const c = nextCode();
+        const listening = anonymous(4000);
+        await settle(500);
+        await raise(c, cookie);
+        await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'the page is served');
+        const { status, heard } = await listening;
+        assert.equal(status, 401, 'the handshake is refused (no 101)');
+        assert.deepEqual(heard, []);
+        assert.ok(logsReads(await net(page)) > logsReads(before), 'the page heard POST:/wok/logs');
+      });
+
+      await t.test('logout in another tab: no push socket within 1 s, nothing until the next login, then pushes flow', async () => {
+        await watch(page);
+        const second = await browser.newPage();
+        try {
+          await second.goto(`${ORIGIN}/`);
+          await shell(second);
+          assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
+          assert.equal(upstreams(), 1, 'one push socket for the origin');
+          const t0 = Date.now();
+          await inPage(second, () => document.getElementById('btn-logout').click());
+          await until(async () => upstreams() === 0, 1000, 'no push socket within 1 s of the logout');
+          console.log(`# ${name}: push socket gone ${Date.now() - t0} ms after the logout click`);
+          for (const p of [page, second]) {
+            await until(() => inPage(p, () => /login\.html/.test(location.pathname)), 10000, 'the login page');
+          }
+          // Nothing is attempted while logged out (the login page opens no socket, and the
+          // shell that stayed open would be refused): no upstream, no socket in either page.
+          await settle(3000);
+          assert.equal(upstreams(), 0);
+          for (const p of [page, second]) assert.equal(sockets(await net(p)), 0, 'no websocket on the login page');
+          await login(page);
+          const c = nextCode();
+          await raise(c, cookie);
+          await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'pushes flow after the login');
+          assert.equal(upstreams(), 1);
+          assert.deepEqual(page.errors, []);
+          assert.deepEqual(second.errors, []);
+        } finally {
+          await second.close();
+        }
       });
 
       await t.test('wokd restart: back to the login page, log in again, the notification raised meanwhile is shown', async () => {
