@@ -41,7 +41,7 @@ function defaults() {
     hung: false,             // the push server hangs: sockets stay open, nothing is sent or answered
     session: true,           // the browser's session is valid; without it /notifications answers
                              // 401 and the upgrade is refused with 401 (WoK with the auth_request
-                             // patch, contrib/wok/0005); open sockets stay, as nginx's do
+                             // patch 0005 of contrib/wok/); open sockets stay, as nginx's do
   };
 }
 

@@ -1,6 +1,6 @@
 // The session rule end to end (docs/reliability.md, "Sessions"), in Chromium and Firefox,
 // against the test backend's session: without it `/notifications` answers 401 and the upgrade
-// is refused with 401, as WoK's nginx does with contrib/wok/0005. A refused upgrade reaches
+// is refused with 401, as WoK's nginx does with patch 0005 of contrib/wok/. A refused upgrade reaches
 // a page only as a socket closed before it opened; the GET that follows tells it apart from
 // a server that is down.
 import { test, before, after } from 'node:test';
