@@ -83,9 +83,10 @@ test('upgrades refused: polling with WoK headers, a notification once, then back
 
 test('401 while polling: one error, the session over, no hammering', async () => {
   const page = await lab();
-  await env.control('mode', { feed: '401', upgrades: false });
+  await env.control('mode', { upgrades: false });
   await env.control('drop', {});
   await until(() => page.evaluate(() => window.push.state === 'polling'), 10000, 'polling');
+  await env.control('mode', { feed: '401' });
   await until(async () => (await rec(page)).errors.some((e) => e.code === 'session-expired'), 5000, 'error');
   await until(() => page.evaluate(() => window.push.state === 'closed'), 2000, 'closed');
   assert.equal((await rec(page)).states.at(-1), 'closed:session-expired');
