@@ -165,6 +165,11 @@ fn a_new_tab_gets_the_active_notifications_once_without_its_own_get() {
     let fetches = b.tabs[0].fetches;
     let t = b.add_tab(9);
     assert_eq!(b.tabs[t].m.role(), Role::Follower);
+    assert!(
+        b.tabs[t].got.iter().any(|(c, _)| c == "KCHCONN0002E"),
+        "the new tab gets the notifications the leader had: {:?}",
+        b.tabs[t].got
+    );
     assert_eq!(b.tabs[t].got, vec![("KCHCONN0002E".into(), "poll")]);
     assert_eq!(b.tabs[t].fetches, 0);
     assert_eq!(b.tabs[0].fetches, fetches, "no GET for the newcomer");
@@ -232,6 +237,12 @@ fn a_logout_in_any_tab_closes_the_origins_connection_and_a_tab_that_connects_aft
     use sim::Feed;
     let mut b = Sim::tabs(2);
     assert_eq!((b.leader(), b.sockets()), (0, 1));
+    // A notification the leader has seen before the logout.
+    b.store.push(("KCHCONN0002E".into(), "t1".into()));
+    b.serve("POST:/wok/notifications//EOM//");
+    for t in b.tabs.iter_mut() {
+        t.got.clear();
+    }
     // Tab 1 logs out: WoK pushes the logout to the leader's socket, whose check answers 401.
     b.feed = Feed::Status(401, "{\"reason\":\"sessionTimeout\"}".into());
     b.serve("POST:/wok/logout//EOM//POST:/wok/logs//EOM//");
@@ -268,6 +279,11 @@ fn a_logout_in_any_tab_closes_the_origins_connection_and_a_tab_that_connects_aft
         assert_eq!(b.tabs[i].m.state(), State::Open);
     }
     assert_eq!(b.tabs[t].m.role(), Role::Follower);
+    assert!(
+        b.tabs[t].got.iter().any(|(c, _)| c == "KCHCONN0002E"),
+        "the new tab gets the notifications the leader had: {:?}",
+        b.tabs[t].got
+    );
     b.serve("POST:/kimchi/vms//EOM//");
     for i in [0, t] {
         assert!(

@@ -142,8 +142,7 @@ impl Manager {
                 }
                 if expired {
                     // The session is valid again (a login in another tab): reconnect.
-                    self.attempts.forgive();
-                    self.start_attempt(now, Reason::Retry);
+                    self.start_fresh(now, Reason::Retry);
                     return;
                 }
                 // Polling works again: now a refresh can succeed (a gap while polling is
@@ -153,10 +152,11 @@ impl Manager {
                     self.announce_gap();
                 }
             }
-            // Said once: the check of an expired leader finds the same.
-            Err(Error::SessionExpired) if expired => return,
             Err(e) => {
                 let ended = matches!(e, Error::SessionExpired);
+                if ended && expired {
+                    return; // said once: the check of an expired leader found the same
+                }
                 self.stats.fetch_errors += 1;
                 self.feed.count(Some(&e));
                 self.error(e);

@@ -388,10 +388,7 @@ impl Manager {
         match self.conn {
             Conn::Closed if self.cfg.shared => self.elect(now, Reason::Connect),
             // A shared manager still holds its lock: no election.
-            Conn::Closed | Conn::Expired => {
-                self.attempts.forgive();
-                self.start_attempt(now, Reason::Connect);
-            }
+            Conn::Closed | Conn::Expired => self.start_fresh(now, Reason::Connect),
             // Already wanted: retry what waits, poll now.
             Conn::Polling { .. } => self.timers.set(Timer::Poll, now),
             Conn::Backoff => self.timers.set(Timer::Retry, now),

@@ -81,6 +81,13 @@ impl Attempts {
 }
 
 impl Manager {
+    /// A fresh start (a connect, a take-over, a session valid again): the failures are
+    /// forgiven and an attempt starts.
+    pub(super) fn start_fresh(&mut self, now: u64, reason: Reason) {
+        self.attempts.forgive();
+        self.start_attempt(now, reason);
+    }
+
     /// Starts websocket attempt `gen + 1`: a connection, or a probe while polling.
     pub(super) fn start_attempt(&mut self, now: u64, reason: Reason) {
         let gen = self.attempts.next();
@@ -233,13 +240,6 @@ impl Manager {
     /// The current socket is gone (closed, failed, timed out, silent, assumed dead). A
     /// handshake that failed in websocket mode checks the session (the session rule).
     pub(super) fn socket_lost(&mut self, now: u64, reason: Reason) {
-        let refused = matches!(
-            self.conn,
-            Conn::Socket(Attempt {
-                link: Link::Handshake,
-                ..
-            })
-        );
         let (live, useful) = self.abandon_attempt();
         if live {
             self.gap = true;
@@ -264,7 +264,9 @@ impl Manager {
             self.timers.set(Timer::Retry, now + d);
             self.go(now, Conn::Backoff, reason);
         }
-        if refused && !self.conn.polling() {
+        // Still in websocket mode (not polling, whose polls check), and the attempt was not
+        // live: its handshake failed.
+        if !live && !self.conn.polling() {
             self.request_fetch(now);
         }
     }

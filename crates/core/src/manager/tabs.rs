@@ -67,8 +67,7 @@ impl Manager {
             }
             _ => return,
         };
-        self.attempts.forgive();
-        self.start_attempt(now, reason);
+        self.start_fresh(now, reason);
     }
 
     /// Another tab holds the lock: follow it, and ask for its state.
@@ -131,7 +130,6 @@ impl Manager {
         if matches!(self.conn, Conn::Expired) {
             // A tab that connects after a login: the session may be valid again.
             self.request_fetch(now);
-            return;
         }
         // The notifications a lone page would have found with its own catch-up: the new tab
         // delivers those it has not seen (the others dedupe them).
