@@ -52,6 +52,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     log: [],                 // request log
     clientFrames: 0,
     upgrades: 0,
+    refused: 0,              // upgrades refused for want of a session
     vms: [], templates: [], users: [], userLog: [],
     hung: 0, aborted: 0,
   };
@@ -246,13 +247,13 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       case 'notify': addNotification(String(body.code), body.message); return json(res, 200, { ok: true });
       case 'unnotify': return json(res, 200, { ok: delNotification(String(body.code)) });
       case 'rest': restPush(String(body.code)); return json(res, 200, { ok: true });
-      // The session ends (WoK: auth.logout(), then the push) or begins, as WoK pushes them.
-      case 'logout': state.modes.session = false; push(['POST:/wok/logout']); push(['POST:/wok/logs']); return json(res, 200, { ok: true });
-      case 'login': state.modes.session = true; push(['POST:/wok/login']); push(['POST:/wok/logs']); return json(res, 200, { ok: true });
+      // The session ends (WoK: auth.logout(), then the push) or begins: REST calls as WoK logs them.
+      case 'logout': state.modes.session = false; restPush('POST:/wok/logout'); return json(res, 200, { ok: true });
+      case 'login': state.modes.session = true; restPush('POST:/wok/login'); return json(res, 200, { ok: true });
       case 'drop': return json(res, 200, { dropped: dropAll() });
       case 'upgrades': state.modes.upgrades = !!body.accept; return json(res, 200, state.modes);
       case 'mode': Object.assign(state.modes, body); return json(res, 200, state.modes);
-      case 'sockets': return json(res, 200, { open: sockets.size, upgrades: state.upgrades, refused: state.refused || 0, clientFrames: state.clientFrames });
+      case 'sockets': return json(res, 200, { open: sockets.size, upgrades: state.upgrades, refused: state.refused, clientFrames: state.clientFrames });
       case 'log': return json(res, 200, state.log);
       case 'state': return json(res, 200, { modes: state.modes, open: sockets.size, upgrades: state.upgrades, hung: state.hung, aborted: state.aborted,
         clientFrames: state.clientFrames, notifications: [...state.store.keys()], vms: state.vms, templates: state.templates });
@@ -323,7 +324,7 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
       return;
     }
     if (!state.modes.session) {
-      state.refused = (state.refused || 0) + 1;
+      state.refused++;
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

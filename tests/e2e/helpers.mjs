@@ -51,6 +51,9 @@ async function closeFirefox(b) {
   if (running(proc)) { proc.kill('SIGKILL'); await Promise.race([exited, sleep(2000)]); }
 }
 
+/** Firefox's page error for each websocket that cannot connect, thrown by no script: tests set it apart. */
+export const NETWORK_ERROR = /can.t establish a connection to the server at wss?:/;
+
 /** Runs `fn` in every document `page` loads, before the page's own scripts (either browser). */
 export const beforeScripts = (page, fn) => (page.addInitScript ? page.addInitScript(fn) : page.evaluateOnNewDocument(fn));
 

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend } from '../../server/backend.mjs';
-import { BROWSERS, controlOf, until } from './helpers.mjs';
+import { BROWSERS, NETWORK_ERROR, controlOf, until } from './helpers.mjs';
 
 let backend;
 before(async () => { backend = await startBackend({ port: 0 }); });
@@ -16,14 +16,12 @@ const control = (what, body) => controlOf(backend)(what, body);
 const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 const upgrades = async () => { const s = await control('sockets'); return s.upgrades + s.refused; };
 const feedGets = async () => (await control('log')).filter((l) => l.method === 'GET' && l.path === '/notifications').length;
-const NETWORK = /can.t establish a connection to the server at wss?:/;
 const FAST = { reconnectMinMs: 50, reconnectMaxMs: 300, pollIntervalMs: 200, fallbackAfter: 3 };
 
 async function tab(browser, opts = FAST) {
   const p = await browser.newPage();
   p.errors = [];
-  // Firefox reports each websocket that cannot connect as a page error no script threw.
-  p.on('pageerror', (e) => { if (!NETWORK.test(String(e))) p.errors.push(String(e)); });
+  p.on('pageerror', (e) => { if (!NETWORK_ERROR.test(String(e))) p.errors.push(String(e)); });
   await p.goto(`${backend.url}/test/tabs.html?opts=${encodeURIComponent(JSON.stringify(opts))}`);
   await until(() => p.evaluate(() => window.ready === true), 10000, 'ready');
   return p;

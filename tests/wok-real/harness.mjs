@@ -6,7 +6,9 @@ import { openSync, mkdirSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { BROWSERS as E2E_BROWSERS, beforeScripts, until } from '../e2e/helpers.mjs';
+import WebSocket from 'ws';
+import { TOKEN } from '../../server/backend.mjs';
+import { BROWSERS as E2E_BROWSERS, NETWORK_ERROR, beforeScripts, until } from '../e2e/helpers.mjs';
 
 export { until };
 const root = join(import.meta.dirname, '..', '..');
@@ -107,6 +109,25 @@ export async function restartWebsockify() {
   await until(() => listening(PORTS.websockify), 20000, 'websockify up');
 }
 
+/** Push connections that reach websockify: nginx's established upstream connections to its port. */
+export const upstreams = () => execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${PORTS.websockify} )`],
+  { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+
+/** A websocket client with no session cookie for `ms`: the handshake's status (101 when upgraded) and what it heard. */
+export function anonymous(ms) {
+  return new Promise((resolve) => {
+    const heard = [];
+    let status = 0;
+    const ws = new WebSocket(`${ORIGIN.replace('https', 'wss')}/websockify?token=${TOKEN}`, ['binary', 'base64'],
+      { rejectUnauthorized: false });
+    ws.on('upgrade', () => { status = 101; });
+    ws.on('message', (d) => heard.push(String(d)));
+    ws.on('unexpected-response', (req, res) => { status = res.statusCode; req.destroy(); });
+    ws.on('error', () => {});
+    setTimeout(() => { ws.terminate(); resolve({ status, heard }); }, ms);
+  });
+}
+
 export async function stopNginx() {
   execFileSync('nginx', ['-s', 'stop'], { env: SYSTEM, stdio: 'ignore' });
   await until(async () => !(await listening(PORTS.nginx)), 10000, 'nginx down');
@@ -149,14 +170,13 @@ export const BROWSERS = Object.fromEntries(Object.entries(E2E_BROWSERS).map(([na
   const b = await open({ insecure: true });
   return { newPage: async () => spied(await b.newPage()), close: b.close };
 }]));
-// Firefox reports each websocket that cannot connect as a page error, thrown by no script:
-// kept apart (page.netErrors), since an outage makes them by design.
-const NETWORK = /can.t establish a connection to the server at wss?:/;
+// Firefox's reports of websockets that cannot connect are kept apart (page.netErrors), since
+// an outage makes them by design.
 async function spied(page) {
   await beforeScripts(page, NET_SPY);
   page.errors = [];
   page.netErrors = [];
-  page.on('pageerror', (e) => (NETWORK.test(String(e)) ? page.netErrors : page.errors).push(String(e)));
+  page.on('pageerror', (e) => (NETWORK_ERROR.test(String(e)) ? page.netErrors : page.errors).push(String(e)));
   return page;
 }
 

@@ -9,10 +9,8 @@
 // notifications, by wok-push or by WoK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import WebSocket from 'ws';
-import { BROWSERS, ORIGIN, api, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
-  shell, startNginx, startWok, stopAll, stopNginx, until } from './harness.mjs';
+import { BROWSERS, ORIGIN, anonymous, api, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
+  shell, startNginx, startWok, stopAll, stopNginx, until, upstreams } from './harness.mjs';
 
 // A session of the test's own (node, not the browser) raises the notifications; made once per
 // wokd, since each login is itself pushed (POST:/wok/login, POST:/wok/logs) and would count.
@@ -51,23 +49,6 @@ const tab = async (page, hash, ready) => {
   await until(() => inPage(page, ready), 15000, `tab ${hash}`);
   await settle(500);
 };
-// Push connections that reach websockify (nginx's upstream connections to its port).
-const upstreams = () => execFileSync('ss', ['-tnH', 'state', 'established', '( dport = :64667 )'], { encoding: 'utf8' })
-  .split('\n').filter(Boolean).length;
-/** A websocket client with no session cookie: the handshake's status (101 when upgraded) and what it heard in `ms`. */
-function anonymous(ms) {
-  return new Promise((resolve) => {
-    const heard = [];
-    let status = 0;
-    const ws = new WebSocket(`${ORIGIN.replace('https', 'wss')}/websockify?token=d29rbm90aWZpY2F0aW9ucw`, ['binary', 'base64'],
-      { rejectUnauthorized: false });
-    ws.on('upgrade', () => { status = 101; });
-    ws.on('message', (d) => heard.push(String(d)));
-    ws.on('unexpected-response', (req, res) => { status = res.statusCode; req.destroy(); });
-    ws.on('error', () => {});
-    setTimeout(() => { ws.terminate(); resolve({ status, heard }); }, ms);
-  });
-}
 const onActivityLog = () => !!document.getElementById('user-log-grid');
 const onSettings = () => /tabs\/settings/.test(location.hash) && !document.getElementById('user-log-grid');
 
