@@ -192,11 +192,18 @@ for (const name of Object.keys(BROWSERS)) {
           await shell(second);
           assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
           assert.equal(upstreams(), 1, 'one push socket for the origin');
+          // The shell binds the logout button once it has the user's details (after the push
+          // connection may already be open): a click before that does nothing.
+          await until(() => inPage(second, () => {
+            const b = document.getElementById('btn-logout');
+            const events = b && window.jQuery && jQuery._data(b, 'events');
+            return !!(events && events.click);
+          }), 10000, 'the logout button bound');
           const t0 = Date.now();
           await inPage(second, () => document.getElementById('btn-logout').click());
-          // The page closes its socket on the check's 401 (Chromium: about 0.3 s after the
-          // click); nginx drops its upstream once the close handshake ends, which Firefox
-          // may take longer over.
+          // The leader closes its socket on the check's 401 (about 0.1–0.3 s after the click);
+          // nginx's upstream goes when the close handshake ends, which Firefox, navigating to
+          // the login page at the same moment, once took 1–2 s to finish (nginx's log).
           await until(async () => upstreams() === 0, 5000, 'no push socket after the logout');
           const gone = Date.now() - t0;
           console.log(`# ${name}: push socket gone ${gone} ms after the logout click`);
