@@ -144,7 +144,8 @@ export async function stopAll() {
   try { execFileSync('nginx', ['-s', 'stop'], { env: SYSTEM, stdio: 'ignore' }); } catch { /* not running */ }
 }
 
-// Records what the page does on the network: every fetch, XHR and WebSocket, by path.
+// Records what the page does on the network: every fetch, XHR and WebSocket, by path, and
+// when it last closed a websocket.
 const NET_SPY = () => {
   const log = (window.__net = []);
   const path = (u) => { try { const x = new URL(String(u), location.href); return x.pathname; } catch { return String(u); } };
@@ -156,7 +157,18 @@ const NET_SPY = () => {
   const O = XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.open = function (m, u) { log.push(['xhr', String(m).toUpperCase(), path(u)]); return O.apply(this, arguments); };
   const W = window.WebSocket;
-  function Spy(u, p) { log.push(['ws', String(u)]); return p === undefined ? new W(u) : new W(u, p); }
+  // The last time this tab's page closed a websocket, kept across its navigations
+  // (sessionStorage): a page that leaves cannot be asked afterwards.
+  function Spy(u, p) {
+    log.push(['ws', String(u)]);
+    const ws = p === undefined ? new W(u) : new W(u, p);
+    const close = ws.close;
+    ws.close = function () {
+      sessionStorage.setItem('__wsClosedAt', String(Date.now()));
+      return close.apply(this, arguments);
+    };
+    return ws;
+  }
   Spy.prototype = W.prototype;
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Spy[k] = W[k];
   window.WebSocket = Spy;
