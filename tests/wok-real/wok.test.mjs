@@ -201,7 +201,11 @@ for (const name of Object.keys(BROWSERS)) {
           }), 10000, 'the logout button bound');
           const t0 = Date.now();
           const clicked = await inPage(second, () => { document.getElementById('btn-logout').click(); return Date.now(); });
-          await until(async () => upstreams() === 0, 20000, 'no push socket after the logout');
+          const where = (p) => inPage(p, () => ({ href: location.href, role: WokPush.connect().stats().role,
+            states: window.__states || null, closedAt: sessionStorage.getItem('__wsClosedAt') })).catch((e) => String(e));
+          await until(async () => upstreams() === 0, 20000, 'no push socket after the logout').catch(async (e) => {
+            throw new Error(`${e.message}; clicked at ${clicked}; first tab ${JSON.stringify(await where(page))}; second ${JSON.stringify(await where(second))}`);
+          });
           const gone = Date.now() - t0;
           for (const p of [page, second]) {
             await until(() => inPage(p, () => /login\.html/.test(location.pathname)), 10000, 'the login page');
