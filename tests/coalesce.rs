@@ -9,7 +9,7 @@ mod sim;
 
 use proptest::prelude::*;
 use shell::{Action, Script, Shell, Spec};
-use wok_push::core::Input;
+use wok_push_core::Input;
 
 /// `letters[k]` at `times[k]`: codes `A0`, `B1`, … (letter, then ordinal).
 fn message(letter: char, k: usize) -> Vec<u8> {

@@ -5,7 +5,7 @@
 mod sim;
 
 use sim::{is_fetch, is_open, is_resync, Feed, Sim, Upgrade};
-use wok_push::core::{Config, Error, Input, Output, Reason, State, SubOptions};
+use wok_push_core::{Config, Error, Input, Output, Reason, State, SubOptions};
 
 fn errors(s: &Sim) -> Vec<Error> {
     s.log()
@@ -471,7 +471,7 @@ fn close_is_final_until_connect() {
     }
     s.input(Input::SocketFrame(
         g,
-        wok_push::core::Frame::Text("POST:/x//EOM//".into()),
+        wok_push_core::Frame::Text("POST:/x//EOM//".into()),
     ));
     s.drive(600_000);
     assert_eq!(s.log().len(), n, "nothing resurrects a closed manager");
@@ -750,14 +750,14 @@ fn base64_protocol_heartbeat_and_frames() {
     let g = s.open_sock().unwrap();
     s.input(Input::SocketFrame(
         g,
-        wok_push::core::Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()),
+        wok_push_core::Frame::Text("UE9TVDovd29rL2xvZ3MvL0VPTS8v".into()),
     ));
     assert_eq!(s.delivered(), vec![("POST:/wok/logs".into(), "push")]);
     s.drive(30_000);
     assert!(s
         .log()
         .iter()
-        .any(|(_, o)| matches!(o, Output::Send(_, wok_push::core::Protocol::Base64))));
+        .any(|(_, o)| matches!(o, Output::Send(_, wok_push_core::Protocol::Base64))));
 }
 
 #[test]

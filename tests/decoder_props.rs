@@ -3,8 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use wok_push::core::frame::{Decoder, Frame, Protocol};
-use wok_push::core::{Error, Format, Notice};
+use wok_push_core::frame::{Decoder, Frame, Protocol};
+use wok_push_core::{Error, Format, Notice};
 
 fn decode_all(chunks: &[Vec<u8>], max: usize) -> (Vec<Result<Notice, Error>>, usize) {
     let mut d = Decoder::new(Format::Auto, max);
@@ -73,8 +73,8 @@ proptest! {
     #[test]
     fn json_garbage_never_panics(s in "[\\[\\]{}\",:a-z0-9 ]{0,80}") {
         let mut out = Vec::new();
-        wok_push::core::frame::read_message(&s, Format::Json, &mut out);
-        wok_push::core::frame::read_message(&s, Format::Auto, &mut out);
-        let _ = wok_push::core::host::parse_feed(&s, 100);
+        wok_push_core::frame::read_message(&s, Format::Json, &mut out);
+        wok_push_core::frame::read_message(&s, Format::Auto, &mut out);
+        let _ = wok_push_core::host::parse_feed(&s, 100);
     }
 }

@@ -113,7 +113,7 @@ fn close_then_reconnect_from_a_handler_drops_the_rest_of_the_frame() {
     s.frame(s.now(), &stream(&c));
     assert_eq!(calls(&s), vec![(0, 0)]);
     assert_eq!(s.m().queued_messages(), 0);
-    assert_eq!(s.m().state(), wok_push::core::State::Connecting);
+    assert_eq!(s.m().state(), wok_push_core::State::Connecting);
 }
 
 fn action() -> impl Strategy<Value = Action> {

@@ -6,9 +6,9 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
-use wok_push::core::frame::{Decoder, Frame, Protocol};
-use wok_push::core::host::{parse_feed, parse_json_notices};
-use wok_push::core::{Config, FetchResult, Format, Input, Manager, Output, State};
+use wok_push_core::frame::{Decoder, Frame, Protocol};
+use wok_push_core::host::{parse_feed, parse_json_notices};
+use wok_push_core::{Config, FetchResult, Format, Input, Manager, Output, State};
 
 fn cases(default: u32) -> PtConfig {
     let n = std::env::var("WOK_FUZZ_CASES")

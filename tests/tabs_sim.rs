@@ -7,7 +7,7 @@ mod sim;
 
 use sim::Sim;
 use std::collections::VecDeque;
-use wok_push::core::{Input, Output, Role, Source, State, SubOptions};
+use wok_push_core::{Input, Output, Role, Source, State, SubOptions};
 
 #[test]
 fn three_tabs_one_socket_every_subscriber_served_once() {

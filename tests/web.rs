@@ -124,7 +124,7 @@ fn settings_with(heartbeat_ms: Option<f64>, format: Option<&str>, url: &str) -> 
 
 /// The backend's push URL: WoK's token path on its host.
 fn push_url() -> String {
-    BASE.replacen("http:", "ws:", 1) + wok_push::core::url::TOKEN_PATH
+    BASE.replacen("http:", "ws:", 1) + wok_push_core::url::TOKEN_PATH
 }
 
 fn settings(heartbeat_ms: Option<f64>, url: &str) -> Settings {

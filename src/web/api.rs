@@ -11,11 +11,11 @@ use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
 use super::port::{self, ev, JsPort};
-use crate::core::config::MAX_MS;
-use crate::core::{Input, SubId, SubOptions};
-use crate::prelude::*;
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wok_push_core::config::MAX_MS;
+use wok_push_core::prelude::*;
+use wok_push_core::{Input, SubId, SubOptions};
 
 /// One manager's core and browser resources, behind the JS `PushManager`.
 ///

@@ -1,10 +1,10 @@
 //! The browser [`Platform`] of the core: `JSON.parse` and `atob` (`js/codec.js`), so the
 //! shipped wasm carries no JSON or base64 engine. Owns: the conversion of their results.
 
-use crate::core::{Json, Notice, Platform};
-use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
+use wok_push_core::prelude::*;
+use wok_push_core::{Json, Notice, Platform};
 
 #[wasm_bindgen(module = "/js/codec.js")]
 extern "C" {

@@ -15,12 +15,12 @@ use super::handlers::{
 use super::js::{to_js_error, Clock};
 use super::port::{JsPort, Port};
 use super::slots::Slots;
-use crate::core::{
-    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId, SubOptions,
-};
-use crate::prelude::*;
 use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
+use wok_push_core::prelude::*;
+use wok_push_core::{
+    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId, SubOptions,
+};
 
 /// Everything one manager owns.
 pub struct Inner {

@@ -1,9 +1,9 @@
 //! Small JS helpers shared by the shell. Owns: the clock, the RNG seed, and the conversion
 //! of a core [`Error`] into a JS `Error`.
 
-use crate::core::Error;
 use core::cell::Cell;
 use wasm_bindgen::JsValue;
+use wok_push_core::Error;
 
 /// The page's monotonic clock (`performance.now()`), in whole ms, never going back: an
 /// event's own `timeStamp` may be older than a time read since (events wait in the task

@@ -7,9 +7,9 @@
 //! here; every number by the core's `Config::validate`, the one place that knows the
 //! ranges.
 
-use crate::core::url::{default_url, ws_url};
-use crate::core::{Config, Error, Format};
-use crate::prelude::*;
+use wok_push_core::prelude::*;
+use wok_push_core::url::{default_url, ws_url};
+use wok_push_core::{Config, Error, Format};
 
 /// The raw option values, in the order of [`Raw::NAMES`].
 pub struct Raw {
@@ -65,7 +65,7 @@ fn flag(v: f64, name: &'static str) -> Result<bool, Error> {
 
 /// Reads `raw` into the options of a manager; the numbers are checked in one place, the
 /// core's [`Config::validate`] (run by `Manager::new`): a number that is no valid duration (`NaN`, negative, below
-/// 1 ms, past [`MAX_MS`](crate::core::config::MAX_MS)) reads as 0 or as more than the
+/// 1 ms, past [`MAX_MS`](wok_push_core::config::MAX_MS)) reads as 0 or as more than the
 /// largest (the cast saturates), which it rejects, and a `fallbackAfter` that is no whole
 /// number reads as 0.
 ///

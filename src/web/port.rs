@@ -10,10 +10,10 @@
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
-use crate::core::{Frame, Gen, Input, Protocol};
-use crate::prelude::*;
 use core::cell::Cell;
 use wasm_bindgen::prelude::*;
+use wok_push_core::prelude::*;
+use wok_push_core::{Frame, Gen, Input, Protocol};
 
 #[wasm_bindgen(module = "/js/io.js")]
 extern "C" {
@@ -115,7 +115,7 @@ pub fn input(
     text2: Option<String>,
     text3: Option<String>,
 ) -> Option<Input> {
-    use crate::core::{FetchResult, Message, Notice, Reason, Source, State, StateChange};
+    use wok_push_core::{FetchResult, Message, Notice, Reason, Source, State, StateChange};
     Some(match kind {
         ev::OPEN => Input::SocketOpened(gen, text.unwrap_or_default()),
         ev::TEXT => Input::SocketFrame(gen, Frame::Text(text.unwrap_or_default())),
@@ -244,8 +244,8 @@ impl Port {
     }
 
     /// Posts `b` to the other tabs.
-    pub fn publish(&self, b: &crate::core::Broadcast) {
-        use crate::core::{Broadcast, Source};
+    pub fn publish(&self, b: &wok_push_core::Broadcast) {
+        use wok_push_core::{Broadcast, Source};
         match b {
             Broadcast::Message(m) => publish_message(
                 &self.js,

@@ -8,8 +8,8 @@
 //! Dispatches never nest (a drain under way only queues), so both sides see the same
 //! sequence.
 
-use crate::core::SubId;
-use crate::prelude::*;
+use wok_push_core::prelude::*;
+use wok_push_core::SubId;
 
 /// How many codes are held.
 pub const SLOTS: usize = 4;

@@ -1,13 +1,14 @@
 // The size budget: what an ES-module page downloads (the wasm and the one JS module, gzip -9)
 // may not grow past BUDGET. Issue 11's goal is 15 360 B; the budget follows every step down
-// so the figure cannot creep back (lower it when a change saves bytes).
+// so the figure cannot creep back (lower it when a change saves bytes). Re-based once, by
+// issue 25, to the build with the core as an ordinary crate (docs/performance.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
-const BUDGET = 29_160;
+const BUDGET = 29_607;
 const pkg = join(import.meta.dirname, '..', '..', 'pkg');
 
 test(`size budget: wasm + JS module <= ${BUDGET} B gzip -9`, () => {

@@ -10,7 +10,7 @@ use crate::sim::{Handlers, Sim, Upgrade};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use wok_push::core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
+use wok_push_core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
 
 /// What a handler does when it is called.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
-use wok_push::core::{
+use wok_push_core::{
     Broadcast, Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId,
     SubOptions,
 };
