@@ -19,6 +19,7 @@ extern crate alloc;
 /// wasm, web or JS dependency of its own, so the compiler keeps it pure.
 pub use wok_push_core;
 
+pub mod boundary;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

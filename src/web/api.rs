@@ -10,7 +10,8 @@ use super::driver::Inner;
 use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
-use super::port::{self, ev, JsPort};
+use super::port::{self, JsPort};
+use crate::boundary::{ev, flags};
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wok_push_core::config::MAX_MS;
@@ -41,14 +42,6 @@ pub struct Engine {
 pub fn check_coalesce(v: f64) -> bool {
     // 0, or a positive duration of at most MAX_MS (NaN fails both tests).
     v >= 0.0 && v <= MAX_MS
-}
-
-/// Subscription flags of [`Engine::subscribe`].
-pub mod flags {
-    /// Kept across tab switches.
-    pub const PERSIST: u32 = 1;
-    /// Also called with `source: 'resync'` after a gap.
-    pub const RESYNC: u32 = 2;
 }
 
 #[wasm_bindgen]
@@ -201,52 +194,28 @@ impl Engine {
         self.inner.input(Input::Close);
     }
 
-    /// `[state, transport, role]` names (transport `''` when none).
+    /// The state's code, and the role's in bits 8–15 (`js/dispatch.js` `STATES`, `ROLES`).
     ///
     /// ```js
-    /// const [state, transport, role] = engine.names().split(' ');
+    /// const status = engine.status();
+    /// const [state, role] = [STATES[status & 255], ROLES[status >> 8]];
     /// ```
-    pub fn names(&self) -> String {
-        self.inner.with_core(|c| {
-            let s = c.state();
-            cat(&[
-                s.as_str(),
-                " ",
-                s.transport().as_str().unwrap_or(""),
-                " ",
-                c.role().as_str(),
-            ])
-        })
+    pub fn status(&self) -> u32 {
+        self.inner
+            .with_core(|c| u32::from(c.state().code()) | u32::from(c.role() as u8) << 8)
     }
 
-    /// The counters of `stats()`, in the order of `js/api.js`'s `STAT_NAMES` then
-    /// `RESOURCE_NAMES`.
+    /// The counters of `stats()`, in the order of `crate::boundary::counters` (their names
+    /// are generated into `js/api.js`).
     ///
     /// ```js
     /// const [attempts, opens] = engine.counters();
     /// ```
     pub fn counters(&self) -> Vec<u32> {
-        let (s, subs) = self.inner.with_core(|c| (c.stats(), c.registry().len()));
-        let [socket, fetch, timer, page, handlers, channel] = self.inner.resources();
-        [
-            s.attempts,
-            s.opens,
-            s.frames,
-            s.messages,
-            s.fetches,
-            s.fetch_errors,
-            s.duplicates,
-            s.resyncs,
-            s.errors,
-            s.failures,
-            subs as u32,
-            socket as u32,
-            fetch as u32,
-            timer as u32,
-            page as u32,
-            handlers as u32,
-            channel as u32,
-        ]
-        .to_vec()
+        self.inner.with_core(|c| {
+            crate::boundary::counters(&c.stats(), c.registry().len() as u32)
+                .map(|(_, v)| v)
+                .to_vec()
+        })
     }
 }

@@ -9,8 +9,8 @@
 //! message against the subscriptions live at that moment.
 
 use super::handlers::{
-    bump_epoch, clear_table, dispatch, emit_error, emit_resync, emit_state, failed_id,
-    handler_count, remove_sub, report_threw, Table,
+    bump_epoch, clear_table, dispatch, emit_error, emit_resync, emit_state, failed_id, remove_sub,
+    report_threw, Table,
 };
 use super::js::{to_js_error, Clock};
 use super::port::{JsPort, Port};
@@ -156,10 +156,8 @@ impl Inner {
         }
         emit_state(
             &self.table,
-            c.previous.as_str(),
-            c.state.as_str(),
-            c.transport.as_str(),
-            c.reason.as_str(),
+            c.previous.code(),
+            c.state.code(),
             c.reason.code(),
             c.retry_in.map_or(-1.0, |ms| ms as f64),
         );
@@ -259,19 +257,5 @@ impl Inner {
     /// Reads the core (briefly; never held across user JS).
     pub fn with_core<R>(&self, f: impl FnOnce(&Manager) -> R) -> R {
         f(&self.core.borrow())
-    }
-
-    /// Counts of owned JS resources: `[socket, fetch, timer, page listeners, handlers,
-    /// channel]`.
-    pub fn resources(&self) -> [usize; 6] {
-        let [socket, fetch, timer, page, channel] = self.port.resources();
-        [
-            socket,
-            fetch,
-            timer,
-            page,
-            handler_count(&self.table) as usize,
-            channel,
-        ]
     }
 }

@@ -12,9 +12,6 @@ extern "C" {
     /// Forgets subscription `id`'s handler.
     #[wasm_bindgen(js_name = removeSub)]
     pub fn remove_sub(t: &Table, id: u32) -> bool;
-    /// Handlers and listeners held.
-    #[wasm_bindgen(js_name = handlerCount)]
-    pub fn handler_count(t: &Table) -> u32;
     /// Stops any delivery under way (the manager closed).
     #[wasm_bindgen(js_name = bumpEpoch)]
     pub fn bump_epoch(t: &Table);
@@ -39,17 +36,10 @@ extern "C" {
     #[wasm_bindgen(js_name = emitError)]
     pub fn emit_error(t: &Table, err: &JsValue);
     /// Emits `'state'` with `{ previous, state, transport, reason, reasonCode, retryIn? }`
-    /// (`retry_in < 0`: none).
+    /// from the states' and the reason's codes (named by `js/dispatch.js`; `retry_in < 0`:
+    /// none).
     #[wasm_bindgen(js_name = emitState)]
-    pub fn emit_state(
-        t: &Table,
-        previous: &str,
-        state: &str,
-        transport: Option<&str>,
-        reason: &str,
-        reason_code: u16,
-        retry_in: f64,
-    );
+    pub fn emit_state(t: &Table, previous: u8, state: u8, reason: u16, retry_in: f64);
     /// Emits `'resync'` with `{ source: 'resync' }`.
     #[wasm_bindgen(js_name = emitResync)]
     pub fn emit_resync(t: &Table);

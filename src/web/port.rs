@@ -10,6 +10,7 @@
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
+use crate::boundary::{ev, relay};
 use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wok_push_core::prelude::*;
@@ -35,7 +36,6 @@ extern "C" {
     fn install_page(p: &JsPort);
     #[wasm_bindgen(js_name = removePage)]
     fn remove_page(p: &JsPort);
-    fn resources(p: &JsPort) -> Vec<u32>;
     /// Whether Web Locks and BroadcastChannel exist.
     #[wasm_bindgen(js_name = tabsSupported)]
     pub fn tabs_supported() -> bool;
@@ -68,31 +68,6 @@ extern "C" {
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;
-}
-
-/// Event kinds reported by `js/io.js` (its constants of the same names).
-pub mod ev {
-    #![allow(missing_docs)]
-    pub const OPEN: u32 = 0;
-    pub const TEXT: u32 = 1;
-    pub const BINARY: u32 = 2;
-    pub const CLOSED: u32 = 3;
-    pub const FETCHED: u32 = 4;
-    pub const FETCH_FAILED: u32 = 5;
-    pub const TIMER: u32 = 6;
-    pub const ONLINE: u32 = 7;
-    pub const OFFLINE: u32 = 8;
-    pub const VISIBLE: u32 = 9;
-    pub const HIDDEN: u32 = 10;
-    pub const PAGEHIDE: u32 = 11;
-    pub const PAGESHOW: u32 = 12;
-    pub const HASHCHANGE: u32 = 13;
-    pub const LEAD: u32 = 14;
-    pub const FOLLOW: u32 = 15;
-    pub const RELAY: u32 = 16;
-    pub const RELAY_STATE: u32 = 17;
-    pub const RELAY_RESYNC: u32 = 18;
-    pub const HELLO: u32 = 19;
 }
 
 /// The I/O of one manager.
@@ -143,20 +118,20 @@ pub fn input(
                 message: text2,
                 timestamp: text3,
             },
-            source: if num == 1.0 {
+            source: if num == f64::from(relay::FROM_POLL) {
                 Source::Poll
             } else {
                 Source::Push
             },
         }),
         ev::RELAY_STATE => {
-            // gen packs the reason (16 bits), the previous state and the state (8 bits each).
-            let state = State::from_code((gen >> 24) as u8)?;
+            // gen packs the reason, the previous state and the state (`relay`).
+            let state = State::from_code((gen >> relay::STATE_SHIFT) as u8)?;
             Input::LeaderState(StateChange {
-                previous: State::from_code((gen >> 16) as u8)?,
+                previous: State::from_code((gen >> relay::PREVIOUS_SHIFT) as u8)?,
                 state,
                 transport: state.transport(),
-                reason: Reason::from_code(gen as u16)?,
+                reason: Reason::from_code((gen & relay::REASON_MASK) as u16)?,
                 retry_in: (num >= 0.0).then_some(num as u64),
             })
         }
@@ -226,13 +201,6 @@ impl Port {
         }
     }
 
-    /// Owned resources: `[socket, fetch, timer, page listeners, channel]`.
-    pub fn resources(&self) -> [usize; 5] {
-        let r = resources(&self.js);
-        let at = |i: usize| r.get(i).copied().unwrap_or(0) as usize;
-        [at(0), at(1), at(2), at(3), at(4)]
-    }
-
     /// Joins the election for the connection named `name`.
     pub fn elect(&self, name: &str) {
         elect(&self.js, name);
@@ -252,7 +220,11 @@ impl Port {
                 &m.notice.code,
                 m.notice.message.as_deref(),
                 m.notice.timestamp.as_deref(),
-                u32::from(m.source == Source::Poll),
+                if m.source == Source::Poll {
+                    relay::FROM_POLL
+                } else {
+                    0
+                },
             ),
             Broadcast::State(c) => publish_state(
                 &self.js,

@@ -1,6 +1,11 @@
-//! Typed configuration of the core. Owns: [`Config`], [`Format`], defaults and validation.
+//! Typed configuration of the core. Owns: [`Config`], [`Format`], the declaration of the
+//! `connect()` options ([`Opt`]: JS name and kind, the one list of them), defaults and
+//! validation.
 //!
-//! Option names in errors are the JS names of DESIGN.md §3 (`heartbeatMs`, …).
+//! Adding a number or flag option: an [`Opt`] variant with its row in [`Opt::spec`] and its
+//! place in [`Opt::ALL`], the [`Config`] field with its default, and its arm in
+//! [`Config::slot`]. The JS side (the names and kinds `js/api.js` reads) is generated from
+//! this declaration (`tests/sourcegen.rs`).
 
 use super::error::Error;
 use super::platform::Platform;
@@ -88,6 +93,98 @@ impl Config {
     }
 }
 
+/// How the value of an [`Opt`] is read and checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A duration in ms: a number from 1 to [`MAX_MS`].
+    Ms,
+    /// A count: a whole number from 1 to a million.
+    Count,
+    /// A boolean (crosses as 0 or 1).
+    Flag,
+}
+
+/// A number or flag option of `connect()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opt {
+    /// `heartbeatMs`: [`Config::heartbeat_ms`].
+    HeartbeatMs,
+    /// `reconnectMinMs`: [`Config::reconnect_min_ms`].
+    ReconnectMinMs,
+    /// `reconnectMaxMs`: [`Config::reconnect_max_ms`].
+    ReconnectMaxMs,
+    /// `pollIntervalMs`: [`Config::poll_interval_ms`].
+    PollIntervalMs,
+    /// `connectTimeoutMs`: [`Config::connect_timeout_ms`].
+    ConnectTimeoutMs,
+    /// `fetchTimeoutMs`: [`Config::fetch_timeout_ms`].
+    FetchTimeoutMs,
+    /// `usefulAfterMs`: [`Config::useful_after_ms`].
+    UsefulAfterMs,
+    /// `fallbackAfter`: [`Config::fallback_after`].
+    FallbackAfter,
+    /// `autoTabCleanup`: [`Config::auto_tab_cleanup`].
+    AutoTabCleanup,
+    /// `shareAcrossTabs`: [`Config::shared`].
+    ShareAcrossTabs,
+}
+
+impl Opt {
+    /// Every number and flag option, in the order their values cross the boundary.
+    pub const ALL: [Opt; 10] = [
+        Opt::HeartbeatMs,
+        Opt::ReconnectMinMs,
+        Opt::ReconnectMaxMs,
+        Opt::PollIntervalMs,
+        Opt::ConnectTimeoutMs,
+        Opt::FetchTimeoutMs,
+        Opt::UsefulAfterMs,
+        Opt::FallbackAfter,
+        Opt::AutoTabCleanup,
+        Opt::ShareAcrossTabs,
+    ];
+
+    /// The string options of `connect()`, in the order they cross the boundary (read by the
+    /// shell: `format` with [`Format::parse`], the two URLs against the page's location).
+    pub const STRINGS: [&'static str; 3] = ["format", "url", "notificationsUrl"];
+
+    /// Its JS name and kind: the declaration.
+    pub const fn spec(self) -> (&'static str, Kind) {
+        match self {
+            Opt::HeartbeatMs => ("heartbeatMs", Kind::Ms),
+            Opt::ReconnectMinMs => ("reconnectMinMs", Kind::Ms),
+            Opt::ReconnectMaxMs => ("reconnectMaxMs", Kind::Ms),
+            Opt::PollIntervalMs => ("pollIntervalMs", Kind::Ms),
+            Opt::ConnectTimeoutMs => ("connectTimeoutMs", Kind::Ms),
+            Opt::FetchTimeoutMs => ("fetchTimeoutMs", Kind::Ms),
+            Opt::UsefulAfterMs => ("usefulAfterMs", Kind::Ms),
+            Opt::FallbackAfter => ("fallbackAfter", Kind::Count),
+            Opt::AutoTabCleanup => ("autoTabCleanup", Kind::Flag),
+            Opt::ShareAcrossTabs => ("shareAcrossTabs", Kind::Flag),
+        }
+    }
+
+    /// Its JS name (as errors name it).
+    pub const fn name(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// Its kind.
+    pub const fn kind(self) -> Kind {
+        self.spec().1
+    }
+}
+
+/// Where a [`Config`] keeps the value of an [`Opt`].
+pub enum Slot<'a> {
+    /// A duration.
+    Ms(&'a mut u64),
+    /// A count.
+    Count(&'a mut u32),
+    /// A flag.
+    Flag(&'a mut bool),
+}
+
 /// The defaults on the host platform (`host.rs`: tests, simulation, fuzzing). On wasm32 there
 /// is no default: the shell names the browser's platform (`Config::new`).
 #[cfg(feature = "host")]
@@ -100,34 +197,88 @@ impl Default for Config {
 /// Largest accepted duration: about 24 days, so deadlines never overflow.
 pub const MAX_MS: f64 = 2_147_483_647.0;
 
+/// Largest accepted count (`fallbackAfter`).
+pub const MAX_COUNT: f64 = 1_000_000.0;
+
 impl Config {
-    /// Checks every value (durations from 1 ms to [`MAX_MS`], `fallbackAfter` from 1 to a
-    /// million) and the relations between them: the one place options are validated.
+    /// The field that holds `o`.
+    pub fn slot(&mut self, o: Opt) -> Slot<'_> {
+        match o {
+            Opt::HeartbeatMs => Slot::Ms(&mut self.heartbeat_ms),
+            Opt::ReconnectMinMs => Slot::Ms(&mut self.reconnect_min_ms),
+            Opt::ReconnectMaxMs => Slot::Ms(&mut self.reconnect_max_ms),
+            Opt::PollIntervalMs => Slot::Ms(&mut self.poll_interval_ms),
+            Opt::ConnectTimeoutMs => Slot::Ms(&mut self.connect_timeout_ms),
+            Opt::FetchTimeoutMs => Slot::Ms(&mut self.fetch_timeout_ms),
+            Opt::UsefulAfterMs => Slot::Ms(&mut self.useful_after_ms),
+            Opt::FallbackAfter => Slot::Count(&mut self.fallback_after),
+            Opt::AutoTabCleanup => Slot::Flag(&mut self.auto_tab_cleanup),
+            Opt::ShareAcrossTabs => Slot::Flag(&mut self.shared),
+        }
+    }
+
+    /// The value of `o` as JS gives it (flags 0 or 1).
+    pub fn get(&self, o: Opt) -> f64 {
+        match o {
+            Opt::HeartbeatMs => self.heartbeat_ms as f64,
+            Opt::ReconnectMinMs => self.reconnect_min_ms as f64,
+            Opt::ReconnectMaxMs => self.reconnect_max_ms as f64,
+            Opt::PollIntervalMs => self.poll_interval_ms as f64,
+            Opt::ConnectTimeoutMs => self.connect_timeout_ms as f64,
+            Opt::FetchTimeoutMs => self.fetch_timeout_ms as f64,
+            Opt::UsefulAfterMs => self.useful_after_ms as f64,
+            Opt::FallbackAfter => f64::from(self.fallback_after),
+            Opt::AutoTabCleanup => f64::from(u8::from(self.auto_tab_cleanup)),
+            Opt::ShareAcrossTabs => f64::from(u8::from(self.shared)),
+        }
+    }
+
+    /// Sets `o` from a JS value (`NaN` stands for a value of the wrong type), checked by its
+    /// [`Kind`]: the one rule for an option's value (the relations between options are
+    /// [`Config::validate`]'s).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] naming `o` when `v` is no valid value of its kind.
+    pub fn set(&mut self, o: Opt, v: f64) -> Result<(), Error> {
+        if !o.kind().accepts(v) {
+            return Err(Error::InvalidOption(o.name()));
+        }
+        match self.slot(o) {
+            Slot::Ms(f) => *f = v as u64,
+            Slot::Count(f) => *f = v as u32,
+            Slot::Flag(f) => *f = v == 1.0,
+        }
+        Ok(())
+    }
+
+    /// Checks every value against its kind and the relations between them: what
+    /// `Manager::new` accepts.
     ///
     /// # Errors
     /// [`Error::InvalidOption`] naming the offending option.
     pub fn validate(&self) -> Result<(), Error> {
-        let ms: [(&'static str, u64); 7] = [
-            ("heartbeatMs", self.heartbeat_ms),
-            ("reconnectMinMs", self.reconnect_min_ms),
-            ("reconnectMaxMs", self.reconnect_max_ms),
-            ("pollIntervalMs", self.poll_interval_ms),
-            ("connectTimeoutMs", self.connect_timeout_ms),
-            ("fetchTimeoutMs", self.fetch_timeout_ms),
-            ("usefulAfterMs", self.useful_after_ms),
-        ];
-        for (name, v) in ms {
-            if v == 0 || v as f64 > MAX_MS {
-                return Err(Error::InvalidOption(name));
+        for o in Opt::ALL {
+            if !o.kind().accepts(self.get(o)) {
+                return Err(Error::InvalidOption(o.name()));
             }
         }
         if self.reconnect_max_ms < self.reconnect_min_ms {
-            return Err(Error::InvalidOption("reconnectMaxMs"));
-        }
-        if self.fallback_after == 0 || self.fallback_after > 1_000_000 {
-            return Err(Error::InvalidOption("fallbackAfter"));
+            return Err(Error::InvalidOption(Opt::ReconnectMaxMs.name()));
         }
         Ok(())
+    }
+}
+
+impl Kind {
+    /// Whether `v` is a valid value of this kind (durations from 1 ms to [`MAX_MS`], counts
+    /// whole from 1 to [`MAX_COUNT`], flags 0 or 1); `NaN` never is.
+    #[allow(clippy::manual_range_contains)] // `contains` costs bytes in the wasm
+    pub fn accepts(self, v: f64) -> bool {
+        match self {
+            Kind::Ms => v >= 1.0 && v <= MAX_MS,
+            Kind::Count => v >= 1.0 && v <= MAX_COUNT && v == v as u32 as f64,
+            Kind::Flag => v == 0.0 || v == 1.0,
+        }
     }
 }
 
@@ -166,5 +317,40 @@ mod tests {
         };
         assert_eq!(c.validate(), Err(Error::InvalidOption("fallbackAfter")));
         assert_eq!(Format::parse("xml"), Err(Error::InvalidOption("format")));
+    }
+
+    #[test]
+    fn set_checks_by_kind() {
+        let mut c = Config::default();
+        assert_eq!(c.set(Opt::HeartbeatMs, 5000.0), Ok(()));
+        assert_eq!(c.heartbeat_ms, 5000);
+        for bad in [0.0, 0.5, -1.0, f64::NAN, MAX_MS + 1.0] {
+            assert_eq!(
+                c.set(Opt::PollIntervalMs, bad),
+                Err(Error::InvalidOption("pollIntervalMs"))
+            );
+        }
+        assert_eq!(
+            c.set(Opt::FallbackAfter, 2.5),
+            Err(Error::InvalidOption("fallbackAfter"))
+        );
+        assert_eq!(
+            c.set(Opt::FallbackAfter, MAX_COUNT + 1.0),
+            Err(Error::InvalidOption("fallbackAfter"))
+        );
+        assert_eq!(c.set(Opt::FallbackAfter, 7.0), Ok(()));
+        assert_eq!(
+            c.set(Opt::AutoTabCleanup, 2.0),
+            Err(Error::InvalidOption("autoTabCleanup"))
+        );
+        assert_eq!(c.set(Opt::ShareAcrossTabs, 1.0), Ok(()));
+        assert!(c.shared);
+    }
+
+    #[test]
+    fn every_option_once_in_order_of_declaration() {
+        for (i, o) in Opt::ALL.into_iter().enumerate() {
+            assert_eq!(o as usize, i, "{o:?} out of place in Opt::ALL");
+        }
     }
 }

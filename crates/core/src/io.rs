@@ -74,6 +74,7 @@ pub enum Broadcast {
 
 /// The role of a manager across the tabs of its origin (`stats().role`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Role {
     /// Not shared (`shareAcrossTabs: false`, or no Web Locks / BroadcastChannel).
     Alone,
@@ -84,6 +85,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, by number (`role as u8` is its index: how it crosses to JS).
+    pub const ALL: [Role; 3] = [Role::Alone, Role::Leader, Role::Follower];
+
     /// The JS string.
     pub fn as_str(self) -> &'static str {
         match self {

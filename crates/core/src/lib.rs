@@ -37,7 +37,7 @@ pub mod state;
 pub mod timers;
 pub mod url;
 
-pub use config::{Config, Format};
+pub use config::{Config, Format, Kind, Opt};
 pub use error::Error;
 pub use frame::{Frame, Protocol};
 pub use io::{Broadcast, FetchResult, Gen, Input, Output, Role, Stats};

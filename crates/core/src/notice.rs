@@ -17,6 +17,9 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, by number (`source as u8` is its index: how it crosses to JS).
+    pub const ALL: [Source; 3] = [Source::Push, Source::Poll, Source::Resync];
+
     /// The JS string of this source.
     pub fn as_str(self) -> &'static str {
         match self {
