@@ -17,6 +17,8 @@ export const STATES = ['connecting', 'open', 'polling', 'backoff', 'closed'];
 export const TRANSPORTS = [null, 'websocket', 'polling', null, null];
 export const REASONS = ['connect', 'opened', 'socket-closed', 'connect-timeout', 'fallback', 'websocket-unavailable', 'probe-succeeded', 'retry', 'closed', '', 'slept', 'online', 'visible', 'page-hidden', 'page-shown', 'leader', 'follower', 'silent', 'session-expired'];
 export const ROLES = ['alone', 'leader', 'follower'];
+// The counters of stats() (src/boundary.rs `counters`).
+export const STAT_NAMES = ['attempts', 'opens', 'frames', 'messages', 'fetches', 'fetchErrors', 'duplicates', 'resyncs', 'errors', 'failures', 'subscriptions'];
 // </generated>
 
 /** The `on()` event names; a name's index is its kind. */

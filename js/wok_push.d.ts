@@ -143,8 +143,6 @@ export interface WokLike {
 /** The page's connection manager (one per page, see `connect`). */
 export class PushManager {
   private constructor();
-  /** Frees the manager's wasm memory (the page singleton is normally never freed). */
-  free(): void;
   /** Subscribes `handler` to a code or a glob (`*` matches any run). Handlers run in subscription order. */
   subscribe(code: string, handler: PushHandler, options?: SubscribeOptions): Subscription;
   /** WoK's listener API: `fn(code)`; unless `persist` is given (any value but `undefined` and `null`, as stock WoK's `persist == undefined`) dropped on the next `hashchange`; also called after a gap. `options.coalesceMs`: contract 2. */
@@ -176,6 +174,7 @@ export class PushManager {
 /** A handle on one subscription. */
 export class Subscription {
   private constructor();
+  /** Nothing to free (kept for callers of 0.2, whose subscriptions were wasm objects). */
   free(): void;
   /** Removes the subscription; `true` the first time, `false` after (idempotent). */
   unsubscribe(): boolean;

@@ -26,7 +26,12 @@ LOGS=target/bootstrap; mkdir -p "$LOGS"
 started=$(date +%s)
 
 command -v cargo >/dev/null || die "Rust is required (cargo not found): install it with rustup, https://rustup.rs"
-command -v node >/dev/null || die "Node.js >= 18 is required (node not found)"
+# Node 20.19: Vite 7 (the bundler consumer test) needs it; the tests use import.meta.dirname (20.11).
+NODE_MIN=20.19
+command -v node >/dev/null || die "Node.js >= $NODE_MIN is required (node not found)"
+node -e 'const [a, b] = process.argv[1].split(".").map(Number), [x, y] = process.versions.node.split(".").map(Number);
+  process.exit(x > a || (x === a && y >= b) ? 0 : 1)' "$NODE_MIN" \
+  || die "Node.js >= $NODE_MIN is required; this is $(node --version) (https://nodejs.org, or nvm install 22)"
 command -v npm >/dev/null || die "npm is required (npm not found)"
 
 # Background jobs: name -> pid; their output goes to target/bootstrap/<name>.log.

@@ -178,8 +178,17 @@ writeFileSync(dts, declared);
 // its templates can bust only the loader's URL, so a browser holding an older module or wasm
 // still fetches this release's (docs/wok-integration.md, "Upgrades").
 const release = createHash('sha256').update(readFileSync(glue)).update(readFileSync(wasm)).digest('hex').slice(0, 16);
-writeFileSync(join(pkg, 'wok-push.js'), (await esbuild.transform(readFileSync(join(root, 'js/wok-push.js'), 'utf8'),
-  { minify: true, legalComments: 'inline', target: 'es2017', define: { __WOK_PUSH_RELEASE__: JSON.stringify(release) } })).code);
+// It bundles what it shares with the module (js/options.js, js/slot.js, the generated names):
+// one classic script, no import of its own before the module.
+try {
+  await esbuild.build({
+    entryPoints: [join(root, 'js/wok-push.js')], bundle: true, minify: true, format: 'iife', target: 'es2017',
+    outfile: join(pkg, 'wok-push.js'), logLevel: 'error', legalComments: 'inline',
+    define: { __WOK_PUSH_RELEASE__: JSON.stringify(release), __WOK_PUSH_VERSION__: JSON.stringify(version) },
+  });
+} catch {
+  fail('esbuild failed on the classic loader (its output is above)');
+}
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',

@@ -7,7 +7,8 @@ export const WASM_OPT_ARGS = [
   // What Rust's wasm32 target emits by default.
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
-  // Rust lays the 1 MiB stack out first (data starts at 1 MiB), so the first 1 KB of memory
-  // is only reached by a stack already overflowed: binaryen may fold it.
+  // Rust lays the stack out first (64 KiB, set by scripts/build.mjs; the data starts after it),
+  // so the first 1 KB of memory is only reached by a stack already overflowed: binaryen may
+  // fold it.
   '--low-memory-unused',
 ];

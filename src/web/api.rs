@@ -1,5 +1,5 @@
 //! The wasm side of the public API: [`Engine`], one per manager, driven by the JS facade
-//! (`js/api.js`), which is the public JS contract of DESIGN.md §3 (`connect`,
+//! (`js/api.js`), which is the public JS contract (README "API", `js/wok_push.d.ts`: `connect`,
 //! `PushManager`, `Subscription`, `installWokCompat`, the page singleton).
 //!
 //! The boundary is narrow on purpose (bytes): numbers and strings in, numbers and strings
@@ -14,7 +14,6 @@ use super::port::{self, JsPort};
 use crate::boundary::{ev, flags};
 use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wok_push_core::config::MAX_MS;
 use wok_push_core::prelude::*;
 use wok_push_core::{Input, SubId, SubOptions};
 
@@ -28,20 +27,6 @@ use wok_push_core::{Input, SubId, SubOptions};
 #[wasm_bindgen]
 pub struct Engine {
     inner: Rc<Inner>,
-}
-
-/// Whether `v` is a valid `coalesceMs`: `0` (the facade's value when absent) for exact
-/// calls, or any positive number of milliseconds (`NaN` stands for a wrong type). The
-/// facade throws `invalid-option` (`coalesceMs`) when it is not.
-///
-/// ```js
-/// checkCoalesce(250); // true; checkCoalesce(-1) is false
-/// ```
-#[wasm_bindgen(js_name = checkCoalesce)]
-#[allow(clippy::manual_range_contains)] // `contains` costs 85 B gz here
-pub fn check_coalesce(v: f64) -> bool {
-    // 0, or a positive duration of at most MAX_MS (NaN fails both tests).
-    v >= 0.0 && v <= MAX_MS
 }
 
 #[wasm_bindgen]
@@ -113,9 +98,9 @@ impl Engine {
     }
 
     /// Adds a subscription to `pattern` (non-empty) for `tab`; `flags`: [`flags`];
-    /// `coalesce`: the `coalesceMs` option, 0 for none, already checked by
-    /// [`check_coalesce`] (the one place it is validated). Returns its id; the facade
-    /// registers the handler under it.
+    /// `coalesce`: the `coalesceMs` option, 0 for none, already checked by the facade
+    /// (`js/options.js` `coalesceOf`). Returns its id; the facade registers the handler
+    /// under it.
     ///
     /// ```js
     /// const id = engine.subscribe('POST:/kimchi/*', undefined, 2, 250);

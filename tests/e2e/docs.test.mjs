@@ -1,5 +1,6 @@
-// Every file path the docs and the doc comments name exists: the README, docs/, the code's
-// comments (src/, js/, scripts/, server/, tests/, bench/, www/) and the markdown links.
+// Every file path the docs and the doc comments name exists: every markdown file at the top
+// (README, CHANGELOG…), docs/, the code's comments (crates/, src/, js/, scripts/, server/,
+// tests/, bench/, www/, contrib/) and the markdown links.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 // Paths of WoK's own tree (pushserver.py, wok.main.js…) are checked against the upstream copy.
 const upstream = join(root, '..', 'shared', 'upstream', 'wok');
-const TOP = ['src', 'js', 'scripts', 'server', 'tests', 'bench', 'www', 'docs', 'contrib', 'pkg', '.ci'];
+const TOP = ['crates', 'src', 'js', 'scripts', 'server', 'tests', 'bench', 'www', 'docs', 'contrib', 'pkg', '.ci'];
 const walk = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
   return statSync(p).isDirectory() ? walk(p) : [p];
@@ -17,7 +18,7 @@ const walk = (dir) => readdirSync(dir).flatMap((f) => {
 // Outputs the build or the bench write (.gitignore: /pkg, /bench/results.json…) are named, not kept.
 const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n')
   .map((l) => l.trim().replace(/^\//, '')).filter((l) => l && !l.startsWith('#'));
-const sources = [join(root, 'README.md'), ...['docs', ...TOP.filter((d) => !['docs', 'pkg'].includes(d))]
+const sources = [...readdirSync(root).filter((f) => f.endsWith('.md')).map((f) => join(root, f)), ...['docs', ...TOP.filter((d) => !['docs', 'pkg'].includes(d))]
   .flatMap((d) => (existsSync(join(root, d)) ? walk(join(root, d)) : []))]
   .filter((f) => /\.(md|rs|mjs|js|sh|html|py|ts)$/.test(f) && !f.includes('node_modules'));
 

@@ -22,17 +22,23 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format with its JS name.
+    pub const ALL: [(&'static str, Format); 3] = [
+        ("auto", Format::Auto),
+        ("wok", Format::Wok),
+        ("json", Format::Json),
+    ];
+
     /// Parses the JS option value (`'auto' | 'wok' | 'json'`).
     ///
     /// # Errors
     /// [`Error::InvalidOption`] naming `format` for any other string.
     pub fn parse(s: &str) -> Result<Format, Error> {
-        match s {
-            "auto" => Ok(Format::Auto),
-            "wok" => Ok(Format::Wok),
-            "json" => Ok(Format::Json),
-            _ => Err(Error::InvalidOption("format")),
-        }
+        Format::ALL
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|&(_, f)| f)
+            .ok_or(Error::InvalidOption("format"))
     }
 }
 
@@ -148,6 +154,10 @@ impl Opt {
     /// shell: `format` with [`Format::parse`], the two URLs against the page's location).
     pub const STRINGS: [&'static str; 3] = ["format", "url", "notificationsUrl"];
 
+    /// The relations between options: the first of each pair may not be below the second
+    /// (the error names the first).
+    pub const NOT_BELOW: [(Opt, Opt); 1] = [(Opt::ReconnectMaxMs, Opt::ReconnectMinMs)];
+
     /// Its JS name and kind: the declaration.
     pub const fn spec(self) -> (&'static str, Kind) {
         match self {
@@ -262,23 +272,31 @@ impl Config {
                 return Err(Error::InvalidOption(o.name()));
             }
         }
-        if self.reconnect_max_ms < self.reconnect_min_ms {
-            return Err(Error::InvalidOption(Opt::ReconnectMaxMs.name()));
+        for (o, floor) in Opt::NOT_BELOW {
+            if self.get(o) < self.get(floor) {
+                return Err(Error::InvalidOption(o.name()));
+            }
         }
         Ok(())
     }
 }
 
 impl Kind {
-    /// Whether `v` is a valid value of this kind (durations from 1 ms to [`MAX_MS`], counts
-    /// whole from 1 to [`MAX_COUNT`], flags 0 or 1); `NaN` never is.
+    /// Its valid values: from `min` to `max`, whole numbers only when `whole` (durations
+    /// from 1 ms to [`MAX_MS`], counts from 1 to [`MAX_COUNT`], flags 0 or 1).
+    pub const fn bounds(self) -> (f64, f64, bool) {
+        match self {
+            Kind::Ms => (1.0, MAX_MS, false),
+            Kind::Count => (1.0, MAX_COUNT, true),
+            Kind::Flag => (0.0, 1.0, true),
+        }
+    }
+
+    /// Whether `v` is a valid value of this kind ([`Kind::bounds`]); `NaN` never is.
     #[allow(clippy::manual_range_contains)] // `contains` costs bytes in the wasm
     pub fn accepts(self, v: f64) -> bool {
-        match self {
-            Kind::Ms => v >= 1.0 && v <= MAX_MS,
-            Kind::Count => v >= 1.0 && v <= MAX_COUNT && v == v as u32 as f64,
-            Kind::Flag => v == 0.0 || v == 1.0,
-        }
+        let (min, max, whole) = self.bounds();
+        v >= min && v <= max && (!whole || v == v as u32 as f64)
     }
 }
 
