@@ -135,16 +135,6 @@ export function seed() {
   return (a[0] & 0x1fffff) * 4294967296 + a[1];
 }
 
-/** The page's `host` (for the default URLs), or '' without a location. */
-export function pageHost() {
-  return typeof location === 'undefined' ? '' : location.host;
-}
-
-/** Whether the page is served over `https:`. */
-export function pageSecure() {
-  return typeof location !== 'undefined' && location.protocol === 'https:';
-}
-
 /** An `Error` with a stable `code`. */
 export function makeError(message, code) {
   const e = new Error(message);

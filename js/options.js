@@ -27,7 +27,9 @@ const NOT_BELOW = [['reconnectMaxMs', 'reconnectMinMs']];
 // The string options in the order Engine takes them, and the formats (`Format::ALL`).
 const STRING_OPTIONS = ['format', 'url', 'notificationsUrl'];
 const FORMATS = ['auto', 'wok', 'json'];
-// The largest duration (`MAX_MS`); the invalid-option error (crates/core/src/error.rs).
+// The default URLs (crates/core/src/url.rs), the largest duration (`MAX_MS`), the
+// invalid-option error (crates/core/src/error.rs).
+const TOKEN_PATH = '/websockify?token=d29rbm90aWZpY2F0aW9ucw', NOTIFICATIONS_URL = '/notifications';
 const MAX_MS = 2147483647;
 const INVALID_OPTION = 'invalid-option', INVALID_OPTION_TEXT = 'wok-push: invalid option: ';
 // </generated>
@@ -35,18 +37,67 @@ const INVALID_OPTION = 'invalid-option', INVALID_OPTION_TEXT = 'wok-push: invali
 /** The `invalid-option` error naming `name`. */
 export const invalid = (name) => makeError(INVALID_OPTION_TEXT + name, INVALID_OPTION);
 
+/** The name of `names` at most 2 edits from `key` (case aside) with the fewest, if any. */
+function closest(key, names) {
+  let best, fewest = 3;
+  for (const name of names) {
+    // Levenshtein distance, one row at a time.
+    const row = [...Array(name.length + 1).keys()];
+    for (const ch of key.toLowerCase()) {
+      let diag = row[0]++;
+      for (let j = 1; j < row.length; j++) {
+        const up = row[j];
+        row[j] = Math.min(up + 1, row[j - 1] + 1, diag + (ch !== name[j - 1].toLowerCase()));
+        diag = up;
+      }
+    }
+    if (row[name.length] < fewest) [fewest, best] = [row[name.length], name];
+  }
+  return best;
+}
+
+/** Throws `invalid-option` for a key of `o` that is none of `names`, suggesting the closest. */
+export function checkKeys(o, names) {
+  for (const key of Object.keys(o)) {
+    if (names.includes(key)) continue;
+    const near = closest(key, names);
+    throw invalid(`${key} (unknown${near ? `; did you mean ${near}?` : ''})`);
+  }
+}
+
 const valid = ([, min, max, whole], v) => v >= min && v <= max && (!whole || v === Math.trunc(v));
+
+/** Every option `connect()` knows. */
+export const OPTION_NAMES = [...Object.keys(OPTIONS), ...STRING_OPTIONS];
+
+/**
+ * `url` (WoK's push path by default) as an absolute websocket URL: resolved against the page
+ * and `http(s):` made `ws(s):` by the browser's URL; as given where there is no page.
+ */
+function wsUrl(url) {
+  if (typeof location === 'undefined') return url ?? TOKEN_PATH;
+  let u;
+  try {
+    u = new URL(url ?? TOKEN_PATH, location.href);
+  } catch (_) {
+    throw invalid('url');
+  }
+  if (u.protocol === 'http:' || u.protocol === 'https:') u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
 
 /**
  * The `Engine` arguments for `options`: [given, numbers, format, url, notificationsUrl]. Each
  * number or flag as a number (flags 0/1), with bit `i` of `given` set when option `i` was
- * given; each string as given or undefined. Throws `invalid-option` naming the first option
- * of the wrong type or value (numbers and flags, then strings), then the first relation broken:
+ * given; the format's index in FORMATS; the websocket URL, absolute; the feed's URL. Throws `invalid-option` naming a key that is
+ * none of OPTION_NAMES and `extra` (with the closest known name), then the first option of
+ * the wrong type or value (numbers and flags, then strings), then the first relation broken:
  * the order the engine checks them in.
  */
-export function readOptions(o) {
+export function readOptions(o, extra = []) {
   if (o === undefined || o === null) o = {};
   else if (typeof o !== 'object') throw invalid('options');
+  checkKeys(o, [...OPTION_NAMES, ...extra]);
   let given = 0;
   const value = {};
   const numbers = Object.entries(OPTIONS).map(([k, spec], i) => {
@@ -58,13 +109,13 @@ export function readOptions(o) {
     value[k] = Math.trunc(v); // as the engine keeps it
     return +v;
   });
-  const strings = STRING_OPTIONS.map((k) => {
+  const [format, url, feed] = STRING_OPTIONS.map((k) => {
     const v = o[k];
     if (v !== undefined && (typeof v !== 'string' || v === '' || (k === 'format' && !FORMATS.includes(v)))) throw invalid(k);
     return v;
   });
   for (const [k, floor] of NOT_BELOW) if (value[k] < value[floor]) throw invalid(k);
-  return [given, numbers, ...strings];
+  return [given, numbers, FORMATS.indexOf(format ?? FORMATS[0]), wsUrl(url), feed ?? NOTIFICATIONS_URL];
 }
 
 /** `coalesceMs` of `o`: 0 when absent (or null); throws `invalid-option` for a bad value or type. */

@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use wok_push::boundary::{counters, ev, flags, relay};
 use wok_push_core::config::MAX_MS;
+use wok_push_core::url::{NOTIFICATIONS_URL, TOKEN_PATH};
 use wok_push_core::{
     Config, Error, Format, Kind, Opt, Protocol, Reason, Role, Source, State, Stats,
 };
@@ -130,9 +131,13 @@ fn options_js() -> String {
          // The string options in the order Engine takes them, and the formats (`Format::ALL`).\n\
          const STRING_OPTIONS = {strings};\n\
          const FORMATS = {formats};\n\
-         // The largest duration (`MAX_MS`); the invalid-option error (crates/core/src/error.rs).\n\
+         // The default URLs (crates/core/src/url.rs), the largest duration (`MAX_MS`), the\n\
+         // invalid-option error (crates/core/src/error.rs).\n\
+         const TOKEN_PATH = {}, NOTIFICATIONS_URL = {};\n\
          const MAX_MS = {MAX_MS};\n\
          const INVALID_OPTION = {}, INVALID_OPTION_TEXT = {};\n",
+        js_str(TOKEN_PATH),
+        js_str(NOTIFICATIONS_URL),
         js_str(invalid.code()),
         js_str(&invalid.message())
     )

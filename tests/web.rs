@@ -115,26 +115,26 @@ extern "C" {
     fn add_sub(t: &JsValue, id: u32, f: &JsValue, compat: bool);
 }
 
-/// The option values the facade hands to `new Engine` (see `js/api.js` `settings`).
+/// The option values the facade hands to `new Engine` (see `js/options.js` `readOptions`).
 struct Settings {
     given: u32,
     numbers: [f64; 10],
-    format: Option<String>,
-    url: Option<String>,
-    feed: Option<String>,
+    format: u32,
+    url: String,
+    feed: String,
 }
 
-/// Options with only `heartbeatMs`, `format` and the two URLs set (what the facade passes for
-/// `{ heartbeatMs, format, url, notificationsUrl: BASE + '/notifications' }`).
-fn settings_with(heartbeat_ms: Option<f64>, format: Option<&str>, url: &str) -> Settings {
+/// Options with only `heartbeatMs`, `format` (an index in `Format::ALL`) and the two URLs set
+/// (what the facade passes for `{ heartbeatMs, format, url, notificationsUrl: BASE + '/notifications' }`).
+fn settings_with(heartbeat_ms: Option<f64>, format: u32, url: &str) -> Settings {
     let mut numbers = [0.0; 10];
     numbers[0] = heartbeat_ms.unwrap_or(0.0);
     Settings {
         given: u32::from(heartbeat_ms.is_some()),
         numbers,
-        format: format.map(String::from),
-        url: Some(url.into()),
-        feed: Some(BASE.to_string() + "/notifications"),
+        format,
+        url: url.into(),
+        feed: BASE.to_string() + "/notifications",
     }
 }
 
@@ -144,7 +144,7 @@ fn push_url() -> String {
 }
 
 fn settings(heartbeat_ms: Option<f64>, url: &str) -> Settings {
-    settings_with(heartbeat_ms, None, url)
+    settings_with(heartbeat_ms, 0, url)
 }
 
 #[wasm_bindgen_test]
@@ -226,13 +226,10 @@ fn bad_options_throw_naming_the_option() {
         .as_string()
         .unwrap()
         .contains("heartbeatMs"));
-    // A wrong type reaches Rust as NaN (numbers) or '' (strings) and is named too.
-    let err = try_engine(
-        settings_with(None, Some(""), "ws://127.0.0.1:1/"),
-        make_table(),
-    )
-    .err()
-    .unwrap();
+    // A format out of range is named too.
+    let err = try_engine(settings_with(None, 9, "ws://127.0.0.1:1/"), make_table())
+        .err()
+        .unwrap();
     assert!(get(&err, "message")
         .as_string()
         .unwrap()

@@ -31,18 +31,17 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// A closed manager for the `connect()` options, delivering through `table`, doing its
-    /// I/O through `port`. `numbers` holds the ten number and flag options in the order of
-    /// `options::Raw::NAMES` (`NaN` for a value of the wrong type); bit `i` of `given` says
-    /// whether option `i` was given at all; the strings are `''` for a value of the wrong
-    /// type. The caller wires `port.cb` to [`Engine::input`] before opening it; nothing
-    /// runs before, so an engine made only to check options is freed with no trace.
+    /// A closed manager for the `connect()` options as `js/options.js` `readOptions` reads
+    /// them, delivering through `table`, doing its I/O through `port`. `numbers` holds the
+    /// number and flag options in the order of the core's `Opt::ALL`; bit `i` of `given` says
+    /// whether option `i` was given at all; `format` is an index in `Format::ALL`; the URLs
+    /// are absolute. The caller wires `port.cb` to [`Engine::input`] before opening it.
     ///
     /// ```js
     /// // heartbeatMs 5000 and shareAcrossTabs true set (bits 0 and 9), the rest absent.
     /// const port = makePort();
     /// const engine = new Engine(0b10_0000_0001, new Float64Array([5000, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
-    ///   undefined, undefined, undefined, makeTable(), port);
+    ///   0, 'ws://127.0.0.1:8000/websockify', '/notifications', makeTable(), port);
     /// port.cb = engine.input.bind(engine);
     /// ```
     ///
@@ -53,9 +52,9 @@ impl Engine {
     pub fn new(
         given: u32,
         numbers: &[f64],
-        format: Option<String>,
-        url: Option<String>,
-        notifications_url: Option<String>,
+        format: u32,
+        url: String,
+        notifications_url: String,
         table: Table,
         port: JsPort,
     ) -> Result<Engine, JsValue> {
@@ -63,7 +62,9 @@ impl Engine {
             numbers: core::array::from_fn(|i| {
                 (given >> i & 1 == 1).then(|| numbers.get(i).copied().unwrap_or(f64::NAN))
             }),
-            strings: [format, url, notifications_url],
+            format,
+            url,
+            notifications_url,
         };
         let o = options::parse(raw).map_err(|e| to_js_error(&e))?;
         let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table, port)

@@ -1,22 +1,25 @@
 //! The `connect(options)` values. Owns: reading them into a core [`Config`] plus the two
-//! URLs, with defaults taken from the page's location.
+//! URLs.
 //!
-//! The JS facade (`js/api.js`) reads the options object by the names the core declares
-//! ([`Opt::ALL`], [`Opt::STRINGS`], generated into it) and hands each value over as is when
-//! it has the expected JS type, as `NaN` (numbers, booleans) or `''` (strings) when it has
-//! another one, and as `None` when it is absent. Each value is checked by the core's
-//! [`Config::set`], the one place that knows an option's kind and range.
+//! The JS facade reads and checks the options object (`js/options.js`, generated from the
+//! core's declarations [`Opt`], [`Format::ALL`]) and hands over each number or flag, the
+//! format's index and the two URLs (resolved against the page by the browser's `URL`). The
+//! engine checks them again: each number by the core's [`Config::set`], their relations by
+//! `Manager::new`.
 
 use wok_push_core::prelude::*;
-use wok_push_core::url::{default_url, ws_url};
 use wok_push_core::{Config, Error, Format, Opt};
 
-/// The raw option values.
+/// The option values as the facade read them (`js/options.js` `readOptions`).
 pub struct Raw {
     /// The values of [`Opt::ALL`], in its order (flags 0/1; `NaN` for a wrong type).
     pub numbers: [Option<f64>; Opt::ALL.len()],
-    /// The values of [`Opt::STRINGS`], in its order (`''` for a wrong type).
-    pub strings: [Option<String>; Opt::STRINGS.len()],
+    /// The format's index in [`Format::ALL`].
+    pub format: u32,
+    /// The websocket URL, absolute.
+    pub url: String,
+    /// The feed's URL.
+    pub notifications_url: String,
 }
 
 /// Options of one manager, read (the core validates its [`Config`]).
@@ -28,13 +31,6 @@ pub struct Options {
     pub url: String,
     /// `GET` URL of the notifications feed.
     pub notifications_url: String,
-}
-
-fn string(v: Option<String>, name: &'static str) -> Result<Option<String>, Error> {
-    match v {
-        Some(s) if s.is_empty() => Err(Error::InvalidOption(name)),
-        v => Ok(v),
-    }
 }
 
 /// Reads `raw` into the options of a manager; each number and flag is checked by the
@@ -53,21 +49,20 @@ pub fn parse(raw: Raw) -> Result<Options, Error> {
     }
     // Without Web Locks or BroadcastChannel every tab runs alone.
     c.shared = c.shared && super::port::tabs_supported();
-    let [format, url, notifications_url] = raw.strings;
-    let [f_name, url_name, feed_name] = Opt::STRINGS;
-    if let Some(f) = string(format, f_name)? {
-        c.format = Format::parse(&f)?;
-    }
-    let (host, secure) = (super::port::page_host(), super::port::page_secure());
-    let url = match string(url, url_name)? {
-        Some(u) => ws_url(&u, secure, &host),
-        None => default_url(secure, &host),
+    let [format, url, feed] = Opt::STRINGS;
+    c.format = match Format::ALL.get(raw.format as usize) {
+        Some(&(_, f)) => f,
+        None => return Err(Error::InvalidOption(format)),
     };
-    let notifications_url =
-        string(notifications_url, feed_name)?.unwrap_or_else(|| "/notifications".into());
+    if raw.url.is_empty() {
+        return Err(Error::InvalidOption(url));
+    }
+    if raw.notifications_url.is_empty() {
+        return Err(Error::InvalidOption(feed));
+    }
     Ok(Options {
         config: c,
-        url,
-        notifications_url,
+        url: raw.url,
+        notifications_url: raw.notifications_url,
     })
 }

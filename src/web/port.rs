@@ -59,12 +59,6 @@ extern "C" {
     pub fn now() -> f64;
     /// 53 random bits (`crypto.getRandomValues`).
     pub fn seed() -> f64;
-    /// The page's `host`, or `''`.
-    #[wasm_bindgen(js_name = pageHost)]
-    pub fn page_host() -> String;
-    /// Whether the page is served over `https:`.
-    #[wasm_bindgen(js_name = pageSecure)]
-    pub fn page_secure() -> bool;
     /// `new Error(message)` with `code` set.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(message: &str, code: &str) -> JsValue;

@@ -43,6 +43,8 @@ test('bad arguments throw a typed error naming them, and change nothing', async 
         attempt(() => connect({ reconnectMaxMs: -Infinity })),
         attempt(() => connect({ url: 5 })),
         attempt(() => connect({ format: 'xml' })),
+        attempt(() => connect({ hearbeatMs: 5000 })), // a misspelt key is named, with the one meant
+        attempt(() => connect({ retries: 5 })),
         attempt(() => connect(5)),
         attempt(() => push.subscribe('', () => {})),
         attempt(() => push.subscribe('X', 5)),
@@ -54,7 +56,8 @@ test('bad arguments throw a typed error naming them, and change nothing', async 
       state: push.state,
     };
   });
-  const names = ['heartbeatMs', 'heartbeatMs', 'shareAcrossTabs', 'autoTabCleanup', 'fallbackAfter', 'reconnectMaxMs', 'url', 'format', 'options', 'code', 'handler', 'event', 'wok'];
+  const names = ['heartbeatMs', 'heartbeatMs', 'shareAcrossTabs', 'autoTabCleanup', 'fallbackAfter', 'reconnectMaxMs', 'url', 'format',
+    'hearbeatMs (unknown; did you mean heartbeatMs?)', 'retries (unknown)', 'options', 'code', 'handler', 'event', 'wok'];
   assert.deepEqual(r.results, names.map((n) => `invalid-option: wok-push: invalid option: ${n}`));
   assert.equal(r.same, true);
   assert.equal(r.subscriptions, 0);
@@ -155,4 +158,18 @@ test('the demo page (npm start) connects and shows a pushed message', async () =
   assert.match(savings, /stock UI would have sent [3-9] GET \/notifications .*wok-push sent 1\. Avoided: [2-8] requests, ≈ \d+\.\d KB/, savings);
   assert.deepEqual(page.pageErrors, []);
   await page.close();
+});
+
+test('the url option: a path, an http: URL and the default all reach the push server as ws:', async () => {
+  const token = '/websockify?token=d29rbm90aWZpY2F0aW9ucw';
+  const host = new URL(env.backend.url).host;
+  for (const url of [undefined, token, `http://${host}${token}`, `//${host}${token}`]) {
+    await env.control('reset', {});
+    const opts = encodeURIComponent(JSON.stringify(url === undefined ? {} : { url }));
+    const page = await env.page(`/test/lab.html?opts=${opts}`);
+    await until(() => page.evaluate(() => window.push?.state === 'open'), 10000, `open with url ${url}`);
+    await env.control('push', { messages: ['URL:probe'] });
+    await until(() => page.evaluate(() => window.rec.got.includes('URL:probe|push')), 5000, `push with url ${url}`);
+    assert.deepEqual(page.pageErrors, []);
+  }
 });

@@ -23,6 +23,7 @@ const engine = (args) => outcome(() => new Engine(...args, makeTable(), makePort
 
 const NUMBERS = [undefined, 0, 0.5, 1, 1.5, 2, 40000, 2147483647, 2147483648, 1e6, 1e6 + 1, -1, NaN, Infinity, -Infinity];
 const OTHERS = ['5', true, false, null, {}, '', 'auto', 'wok', 'json', 'xml', '/x', 'ws://127.0.0.1:1/'];
+const FORMATS = ['auto', 'wok', 'json'];
 const NAMES = ['heartbeatMs', 'reconnectMinMs', 'reconnectMaxMs', 'pollIntervalMs', 'connectTimeoutMs', 'fetchTimeoutMs',
   'usefulAfterMs', 'fallbackAfter', 'autoTabCleanup', 'shareAcrossTabs', 'format', 'url', 'notificationsUrl'];
 
@@ -31,18 +32,21 @@ test('js/options.js and the engine accept and reject the same options, naming th
   const check = (o) => {
     let args;
     const js = outcome(() => { args = readOptions(o); });
-    // What the engine would say of the same values had JS let them through: given as read,
-    // or (when JS threw) as the facade used to hand them over, wrong types as NaN or ''.
-    const raw = args ?? [0, [], undefined, undefined, undefined];
-    if (args === undefined) {
+    // What the engine would say of the same values had JS let them through: the numbers and
+    // flags as given (a wrong type as NaN), a format not known as an index past the list, an
+    // empty or mistyped URL as ''.
+    let raw = args;
+    if (raw === undefined) {
+      raw = [0, Array(10).fill(0), o.format === undefined ? 0 : FORMATS.indexOf(o.format), 'ws://127.0.0.1:1/', '/notifications'];
       NAMES.slice(0, 10).forEach((k, i) => {
         const v = o[k];
         if (v === undefined) return;
         raw[0] |= 1 << i;
         raw[1][i] = typeof v === (i < 8 ? 'number' : 'boolean') ? +v : NaN;
       });
-      NAMES.slice(10).forEach((k, i) => { const v = o[k]; raw[2 + i] = v === undefined || typeof v === 'string' ? v : ''; });
-      raw[1] = Array.from({ length: 10 }, (_, i) => raw[1][i] ?? 0);
+      if (raw[2] < 0) raw[2] = 99;
+      if (o.url !== undefined && (typeof o.url !== 'string' || o.url === '')) raw[3] = '';
+      if (o.notificationsUrl !== undefined && (typeof o.notificationsUrl !== 'string' || o.notificationsUrl === '')) raw[4] = '';
     }
     const rust = engine(raw);
     assert.equal(js, rust, JSON.stringify(o));
