@@ -29,6 +29,15 @@ export const CONTRACT = 2;
 // The release, set by the build (WOK_PUSH_VERSION overrides it for the two-releases test).
 export const VERSION = __WOK_PUSH_VERSION__;
 
+/**
+ * While a copy loads its wasm (`init()`, the classic loader from the moment it runs),
+ * `globalThis[LOADING]` holds a promise that settles when it is done. Another copy's `init()`
+ * that finds it waits for it (and one task more: that page calls `connect()` right after),
+ * and loads no wasm of its own if a manager exists by then: one wasm per page whichever copy
+ * comes first. Copies older than 0.4 neither set nor read it, and load their own.
+ */
+export const LOADING = Symbol.for('wok-push.loading');
+
 /** The manager registered on this page by any copy, if it honours contract 1. */
 export function current() {
   const slot = globalThis[KEY];

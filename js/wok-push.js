@@ -7,7 +7,7 @@
  * ready are checked at once (the same errors as after) and replayed in order, not lost. */
 // Built by scripts/build.mjs into pkg/wok-push.js (one classic script: the files imported here
 // are bundled in, so the options are checked by the same code as connect()'s).
-import { CONTRACT, VERSION } from './slot.js';
+import { CONTRACT, LOADING, VERSION, current } from './slot.js';
 import { STAT_NAMES } from './dispatch.js';
 import { makePort, resources } from './io.js';
 import { checkSubscription, coalesceOf, invalid, listenerKind, readOptions } from './options.js';
@@ -26,14 +26,25 @@ function makeLoader() {
   const later = (fn) => { if (real) return fn(real); if (failed) throw failed; queue.push(fn); return undefined; };
   const report = (e) => { if (g.console) g.console.error('wok-push:', e); };
   const flush = () => { const q = queue; queue = []; q.forEach((fn) => { try { fn(real); } catch (e) { report(e); } }); };
-  // The wasm is fetched now, beside the module, not after it: one round trip instead of two
-  // (init() takes the response promise and compiles it as it streams in).
   const release = '?v=' + __WOK_PUSH_RELEASE__;
-  const wasm = fetch(new URL('wok_push_bg.wasm' + release, base));
-  wasm.catch(() => {}); // a failure is reported once, through init() below
+  const wasmUrl = new URL('wok_push_bg.wasm' + release, base);
+  // One wasm per page (js/slot.js LOADING): with no manager and no copy loading, the wasm is
+  // fetched now, beside the module, not after it (one round trip instead of two; init()
+  // compiles it as it streams in), and this copy says it is loading. Otherwise the module's
+  // init() waits for the other copy and loads nothing if a manager exists by then.
+  let wasm = wasmUrl;
+  const first = current() === undefined && g[LOADING] === undefined;
+  if (first) {
+    wasm = fetch(wasmUrl);
+    wasm.catch(() => {}); // a failure is reported once, through init() below
+  }
   const ready = import(new URL('wok_push.js' + release, base).href)
-    .then((mod) => mod.default({ module_or_path: wasm }).then(() => { real = mod; flush(); return mod; }))
+    .then((mod) => {
+      if (g[LOADING] === ready) delete g[LOADING]; // init() takes over (it waits for nobody)
+      return mod.default({ module_or_path: wasm }).then(() => { real = mod; flush(); return mod; });
+    })
     .catch((e) => { failed = e; report(e); throw e; });
+  if (first) g[LOADING] = ready;
 
   // The stand-in subscriptions not yet made, with their tab (for closeTab before ready).
   const pending = new Map();
@@ -123,6 +134,7 @@ function makeLoader() {
     installWokCompat(wok, options) {
       if (real) return real.installWokCompat(wok, options);
       if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
+      readOptions(options, ['coalesceMs']);
       coalesceOf(options);
       // Define the stock API at once; calls are queued until the wasm is ready.
       later((mod) => { mod.installWokCompat(wok, options); });

@@ -111,3 +111,10 @@ pub fn counters(s: &Stats, subscriptions: u32) -> [(&'static str, u32); 11] {
         ("subscriptions", subscriptions),
     ]
 }
+
+/// The errors the JS facade raises itself (code, message): `connect()` before the wasm is
+/// loaded. Its code joins the core's in `PushErrorCode` (`js/wok_push.d.ts`, generated).
+pub const NOT_INITIALIZED: (&str, &str) = (
+    "not-initialized",
+    "wok-push: call init() (the default export) and await it before connect()",
+);

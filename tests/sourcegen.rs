@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use wok_push::boundary::{counters, ev, flags, relay};
+use wok_push::boundary::{counters, ev, flags, relay, NOT_INITIALIZED};
 use wok_push_core::config::MAX_MS;
 use wok_push_core::url::{NOTIFICATIONS_URL, TOKEN_PATH};
 use wok_push_core::{
@@ -144,7 +144,70 @@ fn options_js() -> String {
 }
 
 fn api_js() -> String {
-    "// Subscription flags (src/boundary.rs `flags`).\n".to_string() + &numbers(flags::ALL, "")
+    "// Subscription flags (src/boundary.rs `flags`).\n".to_string()
+        + &numbers(flags::ALL, "")
+        + &format!(
+            "// The error of connect() before init() (src/boundary.rs).\n\
+             const NOT_INITIALIZED = {}, NOT_INITIALIZED_TEXT = {};\n",
+            js_str(NOT_INITIALIZED.0),
+            js_str(NOT_INITIALIZED.1)
+        )
+}
+
+/// Every core error, one of each variant (the match below fails to compile when one is added
+/// and not listed).
+fn every_error() -> Vec<Error> {
+    let all = vec![
+        Error::InvalidOption(""),
+        Error::FrameTooLong,
+        Error::InvalidUtf8,
+        Error::InvalidBase64,
+        Error::InvalidJson,
+        Error::SessionExpired,
+        Error::HttpStatus(500),
+        Error::NotJson,
+        Error::BadShape,
+        Error::MalformedJson,
+        Error::TooManyNotifications,
+        Error::Network,
+        Error::FetchTimeout,
+        Error::WebSocketUnavailable,
+        Error::HandlerThrew,
+    ];
+    for e in &all {
+        match e {
+            Error::InvalidOption(_)
+            | Error::FrameTooLong
+            | Error::InvalidUtf8
+            | Error::InvalidBase64
+            | Error::InvalidJson
+            | Error::SessionExpired
+            | Error::HttpStatus(_)
+            | Error::NotJson
+            | Error::BadShape
+            | Error::MalformedJson
+            | Error::TooManyNotifications
+            | Error::Network
+            | Error::FetchTimeout
+            | Error::WebSocketUnavailable
+            | Error::HandlerThrew => {}
+        }
+    }
+    all
+}
+
+fn types_dts() -> String {
+    let mut codes: Vec<String> = every_error().iter().map(|e| js_str(e.code())).collect();
+    codes.push(js_str(NOT_INITIALIZED.0));
+    let mut lines = String::new();
+    for chunk in codes.chunks(5) {
+        lines += &format!("  | {}\n", chunk.join(" | "));
+    }
+    format!(
+        "/** Stable codes of `PushError.code` (crates/core/src/error.rs, src/boundary.rs). */\n\
+         export type PushErrorCode =\n{};\n",
+        lines.trim_end()
+    )
 }
 
 /// Replaces the generated region of `file` with `body`; returns whether it changed.
@@ -172,6 +235,7 @@ fn js_regions_are_generated_from_the_declaration() {
         ("js/dispatch.js", dispatch_js()),
         ("js/options.js", options_js()),
         ("js/api.js", api_js()),
+        ("js/wok_push.d.ts", types_dts()),
     ];
     let stale: Vec<&str> = files
         .iter()

@@ -173,3 +173,49 @@ test('the url option: a path, an http: URL and the default all reach the push se
     assert.deepEqual(page.pageErrors, []);
   }
 });
+
+// What the page downloads of wok-push (bytes on the wire, by file), with each request's URL.
+function downloads(page) {
+  const got = [];
+  page.on('response', async (r) => {
+    const url = new URL(r.url());
+    if (!/\/pkg\/.*\.(wasm|js)$/.test(url.pathname)) return;
+    const body = await r.body().catch(() => null);
+    got.push({ file: url.pathname.split('/').pop(), bytes: body ? body.length : 0 });
+  });
+  return got;
+}
+
+for (const [order, path, calls] of [['plugin tag first', '/test/both.html', 20], ['UI module first', '/test/esm-first.html', 2]]) {
+  test(`one wasm per page, ${order}: the second copy loads no wasm and uses the first one's manager`, async () => {
+    await env.control('reset', {});
+    const page = await env.browser.newPage();
+    const got = downloads(page);
+    page.pageErrors = [];
+    page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+    await page.goto(`${env.backend.url}${path}`);
+    await until(() => page.evaluate(() => window.ready === true), 10000, 'ready');
+    assert.equal(await page.evaluate(() => window.same), true, 'one manager');
+    await until(() => page.evaluate(() => window.push.state === 'open'), 10000, 'open');
+    assert.equal((await env.control('sockets')).open, 1);
+    const wasm = got.filter((d) => d.file.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, JSON.stringify(got));
+    const total = got.reduce((a, d) => a + d.bytes, 0);
+    console.log(`# ${order}: ${got.map((d) => `${d.file} ${d.bytes} B`).join(', ')}; ${total} B in all (uncompressed)`);
+    await env.control('push', { messages: ['POST:/kimchi/vms'] });
+    await until(() => page.evaluate((n) => window.got.length >= n, calls), 5000, 'delivered');
+    assert.equal((await page.evaluate(() => window.got)).length, calls);
+    assert.deepEqual(page.pageErrors, []);
+    await page.close();
+  });
+}
+
+test('connect() before init(): an error that says to call init() first', async () => {
+  const page = await env.page('/test/empty-module.js');
+  const r = await page.evaluate(async () => {
+    const m = await import('/pkg/wok_push.js');
+    try { m.connect(); return 'no throw'; } catch (e) { return `${e.code}: ${e.message}`; }
+  });
+  assert.equal(r, 'not-initialized: wok-push: call init() (the default export) and await it before connect()');
+  await page.close();
+});

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   push.subscribe('POST:/wok/logs', () => {}, { coalesceMs: 250 });
   push.addNotificationListener('POST:/wok/logs', (code: string) => void code, true, { coalesceMs: 250 });
   installWokCompat({ name: 'wok' }, { coalesceMs: 250 });
+  installWokCompat({ name: 'wok' }, { coalesceMs: 0, heartbeatMs: 10000, shareAcrossTabs: false });
   push.subscribe('POST:/kimchi/*', () => {});
   const ok: boolean = sub.unsubscribe();
   const off: () => void = push.on('state', (e: StateEvent) => {

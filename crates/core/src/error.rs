@@ -18,8 +18,8 @@ pub enum Error {
     InvalidBase64,
     /// With `format: 'json'`, a message was not a JSON notification.
     InvalidJson,
-    /// `GET /notifications` answered 401: the WoK session expired. Polling stops
-    /// until the websocket works again or the application reconnects.
+    /// `GET /notifications` answered 401: the WoK session ended. The manager is closed
+    /// (reason `session-expired`) until `connect()`/`reconnect()` or a login in another tab.
     SessionExpired,
     /// `GET /notifications` answered with this non-success HTTP status.
     HttpStatus(u16),
@@ -76,7 +76,7 @@ impl Error {
             Error::InvalidBase64 => "wok-push: base64 frame is not valid base64; dropped",
             Error::InvalidJson => "wok-push: message is not a JSON notification; dropped",
             Error::SessionExpired => {
-                "wok-push: GET /notifications answered 401 (session expired); polling paused"
+                "wok-push: GET /notifications answered 401 (session expired); closed until connect() or reconnect()"
             }
             Error::HttpStatus(_) => "wok-push: GET /notifications failed with HTTP ",
             Error::NotJson => "wok-push: GET /notifications did not answer JSON",
