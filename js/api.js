@@ -162,7 +162,7 @@ export class PushManager {
     this._e.close();
   }
 
-  /** The release of the copy of wok-push that made this manager, e.g. `'0.3.0'`. */
+  /** The release of the copy of wok-push that made this manager, e.g. `'0.4.0'`. */
   get version() {
     return VERSION;
   }

@@ -201,8 +201,12 @@ for (const name of Object.keys(BROWSERS)) {
           }), 10000, 'the logout button bound');
           const t0 = Date.now();
           const clicked = await inPage(second, () => { document.getElementById('btn-logout').click(); return Date.now(); });
-          const where = (p) => inPage(p, () => ({ href: location.href, role: WokPush.connect().stats().role,
-            states: window.__states || null, closedAt: sessionStorage.getItem('__wsClosedAt') })).catch((e) => String(e));
+          const where = (p) => inPage(p, () => {
+            const st = WokPush.connect().stats();
+            return { href: location.href, role: st.role, state: st.state, fetches: st.fetches, fetchErrors: st.fetchErrors,
+              fetching: st.resources.fetch, timer: st.resources.timer, visible: document.visibilityState,
+              states: window.__states || null, closedAt: sessionStorage.getItem('__wsClosedAt'), at: Date.now() };
+          }).catch((e) => String(e));
           await until(async () => upstreams() === 0, 20000, 'no push socket after the logout').catch(async (e) => {
             throw new Error(`${e.message}; clicked at ${clicked}; first tab ${JSON.stringify(await where(page))}; second ${JSON.stringify(await where(second))}`);
           });
