@@ -189,12 +189,18 @@ try {
 } catch {
   fail('esbuild failed on the classic loader (its output is above)');
 }
-copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
+for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) copyFileSync(join(root, f), join(pkg, f));
+// The published package's manifest: what `npm publish ./pkg` sends (`npm run pack` makes the
+// same tarball; tests/e2e/consumer.test.mjs installs it into Vite, webpack and esbuild apps).
 writeFileSync(join(pkg, 'package.json'), JSON.stringify({
   name: 'wok-push',
   version,
   description: 'One websocket per page for every WoK plugin tab: dispatch by code, reconnect, polling fallback, catch-up.',
+  keywords: ['wok', 'kimchi', 'ginger', 'websocket', 'websockify', 'push', 'notifications', 'wasm'],
   license: 'Apache-2.0',
+  repository: { type: 'git', url: 'git+https://github.com/kimchi-project/wok-push.git' },
+  homepage: 'https://github.com/kimchi-project/wok-push#readme',
+  bugs: { url: 'https://github.com/kimchi-project/wok-push/issues' },
   type: 'module',
   module: './wok_push.js',
   main: './wok_push.js',
@@ -205,7 +211,7 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify({
     './wok_push_bg.wasm': './wok_push_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok-push.js', 'README.md'],
+  files: ['wok_push.js', 'wok_push.d.ts', 'wok_push_bg.wasm', 'wok-push.js', 'README.md', 'CHANGELOG.md', 'LICENSE'],
   sideEffects: ['./wok-push.js'],
   unpkg: './wok-push.js',
   jsdelivr: './wok-push.js',
