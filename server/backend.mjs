@@ -1,5 +1,5 @@
 // A WoK-like backend for the demo and the tests, on 127.0.0.1 only.
-//  - static: www/ at /, pkg/ at /pkg/, target/consumer-out/ (the bundler consumer apps) at /consumer/, target/pkg-other/ (a second release) at /pkg-other/, tests/pages/ at /test/ (application/wasm for .wasm)
+//  - static: www/ at /, pkg/ at /pkg/, target/consumer-out/ (the bundler consumer apps) at /consumer/, target/readme/ (the README's snippets) at /readme/, target/pkg-other/ (a second release) at /pkg-other/, tests/pages/ at /test/ (application/wasm for .wasm)
 //  - GET /notifications, GET|DELETE /notifications/<code>  (wok-protocol.md §3)
 //  - push websocket at /websockify?token=...  (websockify in front of WoK's push server, §1)
 //  - a small kimchi-like REST API (/plugins/kimchi/vms, /plugins/kimchi/templates) that pushes
@@ -20,7 +20,7 @@ const TYPES = {
   '.png': 'image/png', '.svg': 'image/svg+xml', '.md': 'text/plain; charset=utf-8',
 };
 const STATIC = [['/pkg/', join(ROOT, 'pkg')], ['/pkg-other/', join(ROOT, 'target', 'pkg-other')], ['/test/', join(ROOT, 'tests/pages')],
-  ['/consumer/', join(ROOT, 'target/consumer-out')], ['/', join(ROOT, 'www')]];
+  ['/consumer/', join(ROOT, 'target/consumer-out')], ['/readme/', join(ROOT, 'target/readme')], ['/', join(ROOT, 'www')]];
 
 /** WoK's timestamp: local time, ISO, microseconds, no zone (datetime.now().isoformat()). */
 export function wokTimestamp(d = new Date()) {
