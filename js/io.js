@@ -69,14 +69,19 @@ export function sendHeartbeat(port, gen, base64) {
 }
 
 
-/** Starts GET `url` as fetch `gen` (WoK's headers, the session cookie, abortable). */
+/**
+ * Starts GET `url` as fetch `gen` (the session cookie, abortable) with WoK's headers: JSON,
+ * `Wok-Robot` (a poll does not extend the session) and `X-Requested-With: XMLHttpRequest`,
+ * which marks it as the UI's own AJAX: without it WoK answers a 401 with
+ * `WWW-Authenticate: Basic`, and the browser holds the request behind a login prompt.
+ */
 export function startFetch(port, url, gen) {
   abortFetch(port);
   const ctrl = new AbortController();
   port.fetch = ctrl;
   const mine = () => port.fetch === ctrl;
   fetch(url, { method: 'GET', credentials: 'same-origin', signal: ctrl.signal,
-    headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot' } })
+    headers: { Accept: 'application/json', 'Wok-Robot': 'wok-robot', 'X-Requested-With': 'XMLHttpRequest' } })
     .then((r) => r.text().then((t) => { if (mine()) { port.fetch = null; port.cb(FETCHED, gen, r.status, now(), t); } }))
     .catch(() => { if (mine()) { port.fetch = null; port.cb(FETCH_FAILED, gen, 0, now()); } });
 }

@@ -92,7 +92,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$WB" ] \
    && [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" = "$WB" ]; then
   say "wasm-bindgen-cli $WB: present"
 else
-  say "compiling wasm-bindgen-cli $WB from crates.io (about 2 min on 2 cores, once per machine)"
+  say "compiling wasm-bindgen-cli $WB from crates.io (about 1 min on 2 cores, once per machine)"
   # Unoptimized (see tool_install): 1 min 46 s instead of about 4 min on 2 cores, and its
   # work here (a 70 KB module; the test runner) still takes seconds. Identical output.
   # --locked can fail on this registry (its lockfile wants a crate version that is missing).

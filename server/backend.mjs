@@ -141,7 +141,13 @@ export async function startBackend({ port = 0, host = '127.0.0.1', quiet = true 
     }
     if (m === 'reset') { req.socket.destroy(); return; }
     if (m === 'slow') await new Promise((r) => setTimeout(r, state.modes.slowMs));
-    if (m === '401' || !state.modes.session) return json(res, 401, { code: '401 Unauthorized', reason: 'sessionTimeout' });
+    // As WoK's wokauth(): a 401 to a request that is not marked as the UI's own AJAX
+    // (X-Requested-With: XMLHttpRequest, what jQuery sends) asks for HTTP Basic auth, which
+    // makes Firefox hold the request behind a login prompt.
+    if (m === '401' || !state.modes.session) {
+      const basic = req.headers['x-requested-with'] === 'XMLHttpRequest' ? {} : { 'WWW-Authenticate': 'Basic realm=wok' };
+      return json(res, 401, { code: '401 Unauthorized', reason: 'sessionTimeout' }, basic);
+    }
     if (m === '500') return json(res, 500, { code: '500 Internal Server Error', reason: 'WOKNOT0002E' });
     if (m === 'html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });

@@ -162,6 +162,12 @@ const NET_SPY = () => {
   function Spy(u, p) {
     log.push(['ws', String(u)]);
     const ws = p === undefined ? new W(u) : new W(u, p);
+    // Frames the page sent (wok-push sends only heartbeats).
+    const send = ws.send;
+    ws.send = function () {
+      window.__wsSends = (window.__wsSends || 0) + 1;
+      return send.apply(this, arguments);
+    };
     const close = ws.close;
     ws.close = function () {
       sessionStorage.setItem('__wsClosedAt', String(Date.now()));
@@ -188,6 +194,9 @@ async function spied(page) {
   await beforeScripts(page, NET_SPY);
   page.errors = [];
   page.netErrors = [];
+  // What the page logged with console.error (Playwright and puppeteer both name it 'error').
+  page.consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => (NETWORK_ERROR.test(String(e)) ? page.netErrors : page.errors).push(String(e)));
   return page;
 }

@@ -9,6 +9,8 @@
 // notifications, by wok-push or by WoK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BROWSERS, ORIGIN, anonymous, api, count, inPage, login, net, raise, restartWebsockify, restartWok, session,
   shell, startNginx, startWok, stopAll, stopNginx, until, upstreams } from './harness.mjs';
 
@@ -247,6 +249,35 @@ for (const name of Object.keys(BROWSERS)) {
         await login(page);
         await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 15000, 'the notification raised meanwhile');
         assert.deepEqual(page.errors, []);
+      });
+
+      await t.test('the installation\'s options (ui/js/wok-push-options.js, patch 0006): applied; a bad key is logged and the defaults used', async () => {
+        const file = join(process.env.WOK_TREE, 'ui/js/wok-push-options.js');
+        const original = readFileSync(file, 'utf8');
+        // Served with WoK's cacheBust (the file's mtime) in its URL: each version its own time.
+        let stamp = Date.now() / 1000;
+        const options = (js) => { writeFileSync(file, js); stamp += 10; utimesSync(file, stamp, stamp); };
+        const sends = () => inPage(page, () => window.__wsSends || 0);
+        try {
+          options('var wokPushOptions = { hearbeatMs: 1000 };\n');
+          page.consoleErrors.length = 0;
+          await page.reload();
+          await shell(page);
+          assert.deepEqual(page.consoleErrors.filter((e) => e.includes('wok-push-options.js')),
+            ['wok-push-options.js: wok-push: invalid option: hearbeatMs (unknown; did you mean heartbeatMs?)']);
+          let s0 = await sends();
+          await settle(2500);
+          assert.equal(await sends() - s0, 0, 'the default heartbeat (30 s): none in 2.5 s');
+          options('var wokPushOptions = { heartbeatMs: 1000 };\n');
+          await page.reload();
+          await shell(page);
+          s0 = await sends();
+          await settle(2500);
+          assert.ok(await sends() - s0 >= 2, 'a heartbeat a second');
+          assert.deepEqual(page.errors, []);
+        } finally {
+          options(original);
+        }
       });
     } finally {
       await browser.close();
