@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,9 +69,17 @@ async function client(port) {
   return { ws, got: () => got.join(''), send: (t) => ws.send(Buffer.from(t)) };
 }
 
-test('the WoK patch series applies to upstream WoK 5761c37 (git apply --check)', () => {
+test('the WoK patch series applies to upstream WoK 5761c37, in order (git apply)', () => {
   assert.ok(series.length >= 1);
-  for (const p of series) execFileSync('git', ['apply', '--check', p], { cwd: upstream });
+  // A later patch may build on an earlier one (0006 on 0003 and 0004): applied one after the
+  // other to a copy of the tree (0002, the built package, is made by scripts/wok-series.mjs).
+  const tree = mkdtempSync(join(tmpdir(), 'wok-series-'));
+  try {
+    cpSync(upstream, tree, { recursive: true });
+    for (const p of series) execFileSync('git', ['apply', p], { cwd: tree });
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
 });
 
 for (const patched of [false, true]) {
