@@ -80,7 +80,7 @@ export function installWokCompat(wok, options) {
   if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
   const args = readOptions(options, ['coalesceMs']);
   // Checked once, and no later change of `options` counts.
-  const o = { coalesceMs: options?.coalesceMs === undefined ? WOK_COALESCE_MS : coalesceOf(options) };
+  const o = { coalesceMs: coalesceOf(options, WOK_COALESCE_MS) };
   const m = getOrCreate(args);
   wok.addNotificationListener = (msg, fn, persist) => m.addNotificationListener(msg, fn, persist, o);
   wok.startNotificationWebSocket = m.open.bind(m);

@@ -118,9 +118,9 @@ export function readOptions(o, extra = []) {
   return [given, numbers, FORMATS.indexOf(format ?? FORMATS[0]), wsUrl(url), feed ?? NOTIFICATIONS_URL];
 }
 
-/** `coalesceMs` of `o`: 0 when absent (or null); throws `invalid-option` for a bad value or type. */
-export function coalesceOf(o) {
-  const ms = o?.coalesceMs ?? 0;
+/** `coalesceMs` of `o`: `absent` when absent (or null); throws `invalid-option` for a bad value or type. */
+export function coalesceOf(o, absent = 0) {
+  const ms = o?.coalesceMs ?? absent;
   if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_MS)) throw invalid('coalesceMs');
   return ms;
 }

@@ -34,7 +34,6 @@ pub mod notice;
 pub mod platform;
 pub mod registry;
 pub mod state;
-pub mod timers;
 pub mod url;
 
 pub use config::{Config, Format, Kind, Opt};

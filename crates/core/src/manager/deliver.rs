@@ -22,7 +22,6 @@ use super::{Manager, Output};
 use crate::io::Broadcast;
 use crate::notice::{Message, Notice, Source};
 use crate::registry::Registry;
-use crate::timers::{Timer, Timers};
 use alloc::collections::VecDeque;
 
 /// Codes that ask for one `GET /notifications`: the two that tell WoK's UI to re-read it,
@@ -45,22 +44,38 @@ enum Queued {
     Resync,
 }
 
-/// Outputs waiting for the shell, in order.
+/// Outputs waiting for the shell, in order, and when the next trailing call is due.
 #[derive(Debug, Default)]
-pub(super) struct Outbox(VecDeque<Queued>);
+pub(super) struct Outbox {
+    queue: VecDeque<Queued>,
+    /// The coalescing deadline: the registry's next due trailing call, set wherever a
+    /// window folds or is taken (a subscription removed since may leave it early: then
+    /// nothing is due and it is set again).
+    coalesce_at: Option<u64>,
+}
 
 impl Outbox {
     pub(super) fn push(&mut self, o: Output) {
-        self.0.push_back(Queued::Now(o));
+        self.queue.push_back(Queued::Now(o));
+    }
+
+    /// When the next trailing call is due, if any.
+    pub(super) fn poll_timeout(&self) -> Option<u64> {
+        self.coalesce_at
+    }
+
+    /// No trailing call is pending any more (the windows were reset, on `close()`).
+    pub(super) fn reset_coalescing(&mut self) {
+        self.coalesce_at = None;
     }
 
     /// Forgets every queued message and resync (on `close()`).
     pub(super) fn discard_deliveries(&mut self) {
         // Not `retain`: its swap carries an assertion panic (bytes). Each entry goes round
         // the queue once, in order; this runs once per close.
-        for _ in 0..self.0.len() {
-            if let Some(q @ Queued::Now(_)) = self.0.pop_front() {
-                self.0.push_back(q);
+        for _ in 0..self.queue.len() {
+            if let Some(q @ Queued::Now(_)) = self.queue.pop_front() {
+                self.queue.push_back(q);
             }
         }
     }
@@ -68,32 +83,26 @@ impl Outbox {
 
 impl Outbox {
     /// The next output to carry out (see [`Manager::poll_output`]): subscribers of a message
-    /// are matched in `registry` now; `timers` holds the coalescing deadline; `now` is the
-    /// time of the last input.
-    pub(super) fn next(
-        &mut self,
-        registry: &mut Registry,
-        timers: &mut Timers,
-        now: u64,
-    ) -> Option<Output> {
+    /// are matched in `registry` now; `now` is the time of the last input.
+    pub(super) fn next(&mut self, registry: &mut Registry, now: u64) -> Option<Output> {
         loop {
             // Trailing calls due before the next message arrived (or by the time of the
             // last input) come first, one at a time.
-            let at = match self.0.front() {
+            let at = match self.queue.front() {
                 Some(&Queued::Message(_, at)) => at,
                 _ => now,
             };
-            if let Some(o) = trailing(registry, timers, at) {
+            if let Some(o) = self.trailing(registry, at) {
                 return Some(o);
             }
-            match self.0.pop_front()? {
+            match self.queue.pop_front()? {
                 Queued::Now(o) => return Some(o),
                 Queued::Message(m, at) => {
                     let (ids, folded) = registry.admit(&m, at);
                     if folded {
                         // Only then can the next trailing call change: no scan per exact
                         // delivery.
-                        timers.put(Timer::Coalesce, registry.next_due());
+                        self.coalesce_at = registry.next_due();
                     }
                     if !ids.is_empty() {
                         return Some(Output::Deliver(m, ids, 1));
@@ -103,27 +112,25 @@ impl Outbox {
             }
         }
     }
-}
 
-/// The next trailing call due at or before `at`. The coalescing deadline is the registry's
-/// next due one, set wherever a window folds or is taken (a subscription removed since may
-/// leave it early: then nothing is due and it is set again), so this is O(1) on the way of
-/// every message.
-fn trailing(registry: &mut Registry, timers: &mut Timers, at: u64) -> Option<Output> {
-    if !timers.due(Timer::Coalesce, at) {
-        return None;
+    /// The next trailing call due at or before `at`: O(1) on the way of every message (see
+    /// `coalesce_at`).
+    fn trailing(&mut self, registry: &mut Registry, at: u64) -> Option<Output> {
+        if !self.coalesce_at.is_some_and(|t| t <= at) {
+            return None;
+        }
+        let taken = registry.take_due(at);
+        self.coalesce_at = registry.next_due();
+        let (id, m, n) = taken?;
+        Some(Output::Deliver(m, alloc::vec![id], n))
     }
-    let taken = registry.take_due(at);
-    timers.put(Timer::Coalesce, registry.next_due());
-    let (id, m, n) = taken?;
-    Some(Output::Deliver(m, alloc::vec![id], n))
 }
 
 impl Manager {
     /// Number of messages waiting in the outbox (decoded, not yet delivered).
     pub fn queued_messages(&self) -> usize {
         self.out
-            .0
+            .queue
             .iter()
             .filter(|q| matches!(q, Queued::Message(..)))
             .count()
@@ -150,7 +157,7 @@ impl Manager {
             self.out
                 .push(Output::Publish(Broadcast::Message(m.clone())));
         }
-        self.out.0.push_back(Queued::Message(m, now));
+        self.out.queue.push_back(Queued::Message(m, now));
     }
 
     /// Queues `resync` if a live transport was lost since the last announcement.
@@ -161,7 +168,7 @@ impl Manager {
             if self.publishes() {
                 self.out.push(Output::Publish(Broadcast::Resync));
             }
-            self.out.0.push_back(Queued::Resync);
+            self.out.queue.push_back(Queued::Resync);
         }
     }
 }

@@ -9,7 +9,6 @@ use crate::io::{FetchResult, Gen, Output};
 use crate::notice::Source;
 use crate::platform::read_feed;
 use crate::state::Reason;
-use crate::timers::Timer;
 
 /// Where the feed is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,9 +16,13 @@ enum Phase {
     /// No request running.
     #[default]
     Idle,
-    /// Request `gen` is running (deadline: [`Timer::Fetch`]); `again`: a trigger arrived
-    /// meanwhile, so one more request follows it.
-    InFlight { gen: Gen, again: bool },
+    /// Request `gen` is running; it is aborted at `deadline` (`fetchTimeoutMs`); `again`: a
+    /// trigger arrived meanwhile, so one more request follows it.
+    InFlight {
+        gen: Gen,
+        again: bool,
+        deadline: u64,
+    },
 }
 
 /// The feed's state and its counters.
@@ -30,6 +33,8 @@ pub(super) struct Feed {
     gen: Gen,
     /// Failed answers in a row (slows polling down).
     errors: u32,
+    /// The next poll, while polling.
+    poll_at: Option<u64>,
 }
 
 impl Feed {
@@ -42,9 +47,28 @@ impl Feed {
         self.errors = 0;
     }
 
-    /// A request is wanted: the generation of a new one to start, or `None` when one is
-    /// running (one more follows it).
-    fn start(&mut self) -> Option<Gen> {
+    /// Sets (or clears) the next poll.
+    pub(super) fn poll_at(&mut self, at: Option<u64>) {
+        self.poll_at = at;
+    }
+
+    /// The feed's next deadline: the running request's timeout or the next poll.
+    pub(super) fn poll_timeout(&self) -> Option<u64> {
+        let fetch = match self.phase {
+            Phase::InFlight { deadline, .. } => Some(deadline),
+            Phase::Idle => None,
+        };
+        super::soonest(fetch, self.poll_at)
+    }
+
+    /// Whether the running request timed out at `now`.
+    fn timed_out(&self, now: u64) -> bool {
+        matches!(self.phase, Phase::InFlight { deadline, .. } if deadline <= now)
+    }
+
+    /// A request is wanted: the generation of a new one to start (aborted at `deadline`), or
+    /// `None` when one is running (one more follows it). The next poll is then this one.
+    fn start(&mut self, deadline: u64) -> Option<Gen> {
         match &mut self.phase {
             Phase::InFlight { again, .. } => *again = true,
             Phase::Idle => {
@@ -52,7 +76,9 @@ impl Feed {
                 self.phase = Phase::InFlight {
                     gen: self.gen,
                     again: false,
+                    deadline,
                 };
+                self.poll_at = None;
                 return Some(self.gen);
             }
         }
@@ -96,10 +122,7 @@ impl Feed {
 impl Manager {
     /// Asks for one `GET /notifications`: starts it, or merges into the one running.
     pub(super) fn request_fetch(&mut self, now: u64) {
-        if let Some(gen) = self.feed.start() {
-            self.timers
-                .set(Timer::Fetch, now + self.cfg.fetch_timeout_ms);
-            self.timers.clear(Timer::Poll);
+        if let Some(gen) = self.feed.start(now + self.cfg.fetch_timeout_ms) {
             self.stats.fetches += 1;
             self.out.push(Output::Fetch(gen));
         }
@@ -107,7 +130,6 @@ impl Manager {
 
     /// Aborts the request running, if any (no follow-up).
     pub(super) fn abort_fetch(&mut self) {
-        self.timers.clear(Timer::Fetch);
         if self.feed.abort() {
             self.out.push(Output::AbortFetch);
         }
@@ -117,7 +139,6 @@ impl Manager {
         let Some(again) = self.feed.ended() else {
             return;
         };
-        self.timers.clear(Timer::Fetch);
         let outcome = match result {
             FetchResult::Failed => Err(Error::Network),
             FetchResult::TimedOut => Err(Error::FetchTimeout),
@@ -172,7 +193,21 @@ impl Manager {
             let base = self.cfg.poll_interval_ms;
             let cap = base.max(self.cfg.reconnect_max_ms);
             let d = self.feed.poll_delay(&mut self.rng, base, cap);
-            self.timers.set(Timer::Poll, now + d);
+            self.feed.poll_at(Some(now + d));
+        }
+    }
+
+    /// The feed's deadlines at `now` (a timer input): a hanging request is aborted, a due
+    /// poll starts.
+    pub(super) fn feed_timer(&mut self, now: u64) {
+        if self.feed.timed_out(now) {
+            // A hanging `GET /notifications` (a proxy that never answers): abort it.
+            self.out.push(Output::AbortFetch);
+            self.fetched(now, FetchResult::TimedOut);
+        }
+        if self.feed.poll_at.is_some_and(|t| t <= now) {
+            self.feed.poll_at(None);
+            self.request_fetch(now);
         }
     }
 }
@@ -185,14 +220,23 @@ mod tests {
     #[test]
     fn one_request_at_a_time_with_one_more_after_it() {
         let mut f = Feed::default();
-        let g = f.start().expect("idle: a request starts");
+        f.poll_at(Some(50));
+        let g = f.start(100).expect("idle: a request starts");
         assert!(f.in_flight(g));
-        assert_eq!(f.start(), None, "merged into the running one");
+        assert_eq!(
+            f.poll_timeout(),
+            Some(100),
+            "the request's timeout; the poll it replaces went"
+        );
+        assert!(!f.timed_out(99) && f.timed_out(100));
+        assert_eq!(f.start(200), None, "merged into the running one");
         assert_eq!(f.ended(), Some(true), "one more was asked for meanwhile");
         assert_eq!(f.ended(), None, "nothing runs any more");
-        let g2 = f.start().expect("a new generation");
+        assert_eq!(f.poll_timeout(), None, "its timeout went with it");
+        let g2 = f.start(300).expect("a new generation");
         assert_ne!(g, g2);
         assert!(f.abort() && !f.abort() && !f.in_flight(g2));
+        assert_eq!(f.poll_timeout(), None);
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! parent module's documentation.
 
 use super::{Attempt, Conn, Link, Manager, SLEEP_MARGIN_MS};
-use crate::io::{FetchResult, Output};
+use crate::io::Output;
 use crate::state::Reason;
-use crate::timers::Timer;
 
 /// What the traffic and the page say about liveness: the open socket's heartbeats (rule 2
 /// of the parent module, set anew when a socket opens) and since when the page is hidden.
@@ -60,8 +59,11 @@ impl Liveness {
 }
 
 impl Manager {
+    /// The timer fired at `now`: each part acts on its own deadlines that are due, the
+    /// connection's (handshake, usefulness, heartbeat, retry) then the feed's (timeout,
+    /// poll). Each acts by moving its deadline on or dropping it, so none stays due.
     pub(super) fn timer(&mut self, now: u64) {
-        let Some(due) = self.timers.next() else {
+        let Some(due) = self.poll_timeout() else {
             return;
         };
         if now < due {
@@ -70,49 +72,50 @@ impl Manager {
         if now - due > self.cfg.heartbeat_ms + SLEEP_MARGIN_MS {
             self.wake_up(now, Reason::Slept);
         }
-        if self.timers.due(Timer::Handshake, now) {
-            self.socket_lost(now, Reason::ConnectTimeout);
+        match self.conn.attempt().map(|a| a.link) {
+            Some(Link::Handshake { deadline }) if deadline <= now => {
+                self.socket_lost(now, Reason::ConnectTimeout);
+            }
+            Some(Link::Up {
+                useful_at,
+                heartbeat_at,
+                ..
+            }) => {
+                if useful_at.is_some_and(|t| t <= now) {
+                    self.mark_useful(now);
+                }
+                if heartbeat_at <= now {
+                    self.heartbeat(now);
+                }
+            }
+            _ => {}
         }
-        if self.timers.due(Timer::Useful, now) {
-            self.mark_useful(now);
-        }
-        if self.timers.due(Timer::Heartbeat, now) {
-            self.heartbeat(now);
-        }
-        if self.timers.due(Timer::Retry, now)
-            && matches!(self.conn, Conn::Backoff | Conn::Polling { probe: None })
-        {
+        if self.conn.retry_at().is_some_and(|t| t <= now) {
             self.start_attempt(now, Reason::Retry);
         }
-        if self.timers.due(Timer::Fetch, now) {
-            // A hanging `GET /notifications` (a proxy that never answers): abort it.
-            self.out.push(Output::AbortFetch);
-            self.fetched(now, FetchResult::TimedOut);
-        }
-        if self.timers.due(Timer::Poll, now) {
-            self.timers.clear(Timer::Poll);
-            self.request_fetch(now);
-        }
-        self.timers.clear_due(now);
+        self.feed_timer(now);
     }
 
     /// Sends the heartbeat, or replaces a connection whose server answers but went silent
     /// (rule 2 of the parent module).
     fn heartbeat(&mut self, now: u64) {
-        let Some(Attempt {
-            gen,
-            link: Link::Up { protocol, .. },
-        }) = self.conn.attempt()
-        else {
-            return;
-        };
         if !self.liveness.beat() {
             self.socket_lost(now, Reason::Silent);
             return;
         }
-        self.timers
-            .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
-        self.out.push(Output::Send(gen, protocol));
+        if let Some(Attempt {
+            gen,
+            link:
+                Link::Up {
+                    protocol,
+                    ref mut heartbeat_at,
+                    ..
+                },
+        }) = self.conn.attempt_mut()
+        {
+            *heartbeat_at = now + self.cfg.heartbeat_ms;
+            self.out.push(Output::Send(*gen, *protocol));
+        }
     }
 
     /// After sleep, `online` or a long-hidden page: act at once instead of waiting.
@@ -127,9 +130,14 @@ impl Manager {
                 link: Link::Up { .. },
                 ..
             }) => self.socket_lost(now, reason),
-            Conn::Socket(_) | Conn::Polling { probe: Some(_) } => {}
-            Conn::Backoff => self.start_attempt(now, reason),
-            Conn::Polling { probe: None } => self.timers.set(Timer::Retry, now),
+            Conn::Socket(_) | Conn::Polling { probe: Some(_), .. } => {}
+            Conn::Backoff { .. } => self.start_attempt(now, reason),
+            Conn::Polling { probe: None, .. } => {
+                self.conn = Conn::Polling {
+                    probe: None,
+                    retry_at: Some(now),
+                }
+            }
         }
         if self.conn.polling() {
             self.request_fetch(now);
@@ -177,7 +185,7 @@ impl Manager {
                 ..
             }) if !long => {}
             Some(Attempt {
-                link: Link::Handshake,
+                link: Link::Handshake { .. },
                 ..
             }) => {}
             _ => self.wake_up(now, Reason::Visible),
@@ -204,8 +212,11 @@ impl Manager {
         if self.cfg.shared {
             self.elect(now, Reason::PageShown);
         } else if polling {
-            self.go(now, Conn::Polling { probe: None }, Reason::PageShown);
-            self.timers.set(Timer::Retry, now);
+            let next = Conn::Polling {
+                probe: None,
+                retry_at: Some(now),
+            };
+            self.go(now, next, Reason::PageShown);
             self.request_fetch(now);
         } else {
             self.start_attempt(now, Reason::PageShown);

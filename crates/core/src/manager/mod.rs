@@ -53,7 +53,6 @@ use super::frame::Protocol;
 use super::io::{Broadcast, Gen, Input, Output, Role, Stats};
 use super::registry::{Registry, SubId, SubOptions};
 use super::state::{Reason, State, StateChange};
-use super::timers::{Timer, Timers};
 use crate::prelude::*;
 use deliver::Outbox;
 use feed::Feed;
@@ -75,6 +74,14 @@ pub const HEARTBEAT: &str = "heartbeat";
 /// timer throttling, which aligns timers to one minute).
 pub const SLEEP_MARGIN_MS: u64 = 60_000;
 
+/// The sooner of two optional deadlines.
+fn soonest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// One websocket attempt: the connection in websocket mode, or a probe while polling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Attempt {
@@ -82,21 +89,37 @@ struct Attempt {
     link: Link,
 }
 
-/// How far an attempt got.
+/// How far an attempt got, with its deadlines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Link {
-    /// The handshake is running (deadline: [`Timer::Handshake`]).
-    Handshake,
+    /// The handshake is running; it fails at `deadline` (`connectTimeoutMs`).
+    Handshake { deadline: u64 },
     /// The socket is open.
     Up {
         /// The subprotocol the server selected.
         protocol: Protocol,
-        /// It stayed open `usefulAfterMs` or delivered a message (until then
-        /// [`Timer::Useful`] runs).
-        proven: bool,
+        /// When it proves useful by staying open (`usefulAfterMs`); `None` once it proved
+        /// useful (that, or a message delivered).
+        useful_at: Option<u64>,
+        /// When the next client heartbeat is sent (`heartbeatMs`).
+        heartbeat_at: u64,
         /// `offline` was seen during its life.
         offline_seen: bool,
     },
+}
+
+impl Link {
+    /// Its next deadline.
+    fn poll_timeout(self) -> u64 {
+        match self {
+            Link::Handshake { deadline } => deadline,
+            Link::Up {
+                useful_at,
+                heartbeat_at,
+                ..
+            } => useful_at.unwrap_or(u64::MAX).min(heartbeat_at),
+        }
+    }
 }
 
 /// The connection, with the data each state needs. Changed only through [`Manager::go`].
@@ -106,11 +129,14 @@ enum Conn {
     Closed,
     /// Websocket mode: an attempt in its handshake (`connecting`) or open (`open`).
     Socket(Attempt),
-    /// Websocket mode, waiting for [`Timer::Retry`].
-    Backoff,
-    /// Polling `GET /notifications` ([`Timer::Poll`]), probing the websocket
-    /// ([`Timer::Retry`], then `probe`).
-    Polling { probe: Option<Attempt> },
+    /// Websocket mode, waiting until `retry_at` for the next attempt.
+    Backoff { retry_at: u64 },
+    /// Polling `GET /notifications` (the feed's polls), probing the websocket: a probe
+    /// attempt (`probe`), or the next one at `retry_at`.
+    Polling {
+        probe: Option<Attempt>,
+        retry_at: Option<u64>,
+    },
     /// `pagehide`: no I/O until `pageshow`; `polling` tells which mode resumes.
     Frozen { polling: bool },
     /// Shared: waiting to learn whether this tab leads (public state `connecting`).
@@ -129,11 +155,11 @@ impl Conn {
         match self {
             Conn::Closed | Conn::Expired => State::Closed,
             Conn::Socket(Attempt {
-                link: Link::Handshake,
+                link: Link::Handshake { .. },
                 ..
             }) => State::Connecting,
             Conn::Socket(_) => State::Open,
-            Conn::Backoff | Conn::Frozen { polling: false } => State::Backoff,
+            Conn::Backoff { .. } | Conn::Frozen { polling: false } => State::Backoff,
             Conn::Polling { .. } | Conn::Frozen { polling: true } => State::Polling,
             Conn::Electing => State::Connecting,
             Conn::Follower { mirror } => mirror,
@@ -145,21 +171,39 @@ impl Conn {
     fn leads(self) -> bool {
         matches!(
             self,
-            Conn::Socket(_) | Conn::Backoff | Conn::Polling { .. } | Conn::Expired
+            Conn::Socket(_) | Conn::Backoff { .. } | Conn::Polling { .. } | Conn::Expired
         )
+    }
+
+    /// The next websocket attempt's time, when waiting for one.
+    fn retry_at(self) -> Option<u64> {
+        match self {
+            Conn::Backoff { retry_at } => Some(retry_at),
+            Conn::Polling { retry_at, .. } => retry_at,
+            _ => None,
+        }
+    }
+
+    /// The connection's next deadline: its attempt's (handshake, usefulness, heartbeat) or
+    /// its next attempt's (never both: a probe runs with no retry set).
+    fn poll_timeout(self) -> Option<u64> {
+        match self.attempt() {
+            Some(a) => Some(a.link.poll_timeout()),
+            None => self.retry_at(),
+        }
     }
 
     /// The websocket attempt in progress or open, if any.
     fn attempt(self) -> Option<Attempt> {
         match self {
-            Conn::Socket(a) | Conn::Polling { probe: Some(a) } => Some(a),
+            Conn::Socket(a) | Conn::Polling { probe: Some(a), .. } => Some(a),
             _ => None,
         }
     }
 
     fn attempt_mut(&mut self) -> Option<&mut Attempt> {
         match self {
-            Conn::Socket(a) | Conn::Polling { probe: Some(a) } => Some(a),
+            Conn::Socket(a) | Conn::Polling { probe: Some(a), .. } => Some(a),
             _ => None,
         }
     }
@@ -175,9 +219,8 @@ impl Conn {
 #[derive(Debug)]
 pub struct Manager {
     cfg: Config,
+    /// The connection, with its deadlines (handshake, usefulness, heartbeat, retry).
     conn: Conn,
-    /// Every deadline (the shell arms one timer for the earliest).
-    timers: Timers,
     /// Attempt numbering, failures and backoff, the frame decoder (`socket`).
     attempts: Attempts,
     /// Heartbeats and page visibility (`liveness`).
@@ -220,7 +263,6 @@ impl Manager {
             out: Outbox::default(),
             cfg,
             conn: Conn::Closed,
-            timers: Timers::default(),
             gap: false,
             stats: Stats::default(),
             now: 0,
@@ -288,13 +330,19 @@ impl Manager {
     /// one at a time, each carried out (handlers called) before the next is taken. A message
     /// nobody subscribes to is skipped (the rules are in `deliver`).
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.out
-            .next(&mut self.registry, &mut self.timers, self.now)
+        self.out.next(&mut self.registry, self.now)
     }
 
-    /// The earliest deadline (ms, same clock as `now_ms`) at which `Input::Timer` is due.
+    /// The earliest deadline (ms, same clock as `now_ms`) at which `Input::Timer` is due:
+    /// the soonest of the parts' own (the connection's, the feed's, the coalescing
+    /// windows'), each written only by its owner.
     pub fn poll_timeout(&self) -> Option<u64> {
-        self.timers.next()
+        // (No deadline reaches u64::MAX: every one is a time plus at most MAX_MS.)
+        let none = u64::MAX;
+        let t = self.conn.poll_timeout().unwrap_or(none);
+        let t = t.min(self.feed.poll_timeout().unwrap_or(none));
+        let t = t.min(self.out.poll_timeout().unwrap_or(none));
+        (t < none).then_some(t)
     }
 
     /// Feeds one input at time `now_ms`. Never panics on any input.
@@ -339,18 +387,13 @@ impl Manager {
 
     /// A transition, announced with the time to the next attempt when waiting.
     fn go(&mut self, now: u64, next: Conn, reason: Reason) {
-        let retry_in = self.retry_in(now, next.state());
+        let retry_in = self.retry_in(now, next);
         self.transition(next, reason, retry_in);
     }
 
     /// Time to the next websocket attempt, announced with the waiting states.
-    fn retry_in(&self, now: u64, state: State) -> Option<u64> {
-        match state {
-            State::Backoff | State::Polling => {
-                self.timers.get(Timer::Retry).map(|t| t.saturating_sub(now))
-            }
-            _ => None,
-        }
+    fn retry_in(&self, now: u64, next: Conn) -> Option<u64> {
+        next.retry_at().map(|t| t.saturating_sub(now))
     }
 
     /// The one place the connection changes; a change of the public state is announced
@@ -391,8 +434,8 @@ impl Manager {
             // A shared manager still holds its lock: no election.
             Conn::Closed | Conn::Expired => self.start_fresh(now, Reason::Connect),
             // Already wanted: retry what waits, poll now.
-            Conn::Polling { .. } => self.timers.set(Timer::Poll, now),
-            Conn::Backoff => self.timers.set(Timer::Retry, now),
+            Conn::Polling { .. } => self.feed.poll_at(Some(now)),
+            Conn::Backoff { .. } => self.conn = Conn::Backoff { retry_at: now },
             Conn::Socket(_) | Conn::Frozen { .. } | Conn::Electing | Conn::Follower { .. } => {}
         }
     }
@@ -407,7 +450,7 @@ impl Manager {
         // Nothing queued for handlers survives a close, nor any pending trailing call.
         self.out.discard_deliveries();
         self.registry.reset_windows();
-        self.timers.clear(Timer::Coalesce);
+        self.out.reset_coalescing();
         self.go(now, Conn::Closed, Reason::Closed);
     }
 
@@ -417,9 +460,10 @@ impl Manager {
     fn halt(&mut self) -> bool {
         let (live, _) = self.abandon_attempt();
         self.abort_fetch();
-        // Every transport deadline goes; the subscriptions' coalescing windows stay (a page
-        // back from the bfcache still makes its trailing calls).
-        self.timers.clear_transport();
+        // The connection's deadlines go with it (the caller moves it on); the feed's polls
+        // go; the subscriptions' coalescing windows stay (a page back from the bfcache still
+        // makes its trailing calls).
+        self.feed.poll_at(None);
         live
     }
 

@@ -16,7 +16,6 @@ use crate::io::{Gen, Output};
 use crate::notice::Notice;
 use crate::prelude::*;
 use crate::state::Reason;
-use crate::timers::Timer;
 
 /// What outlives one websocket: the attempt numbering, the failure count and the backoff,
 /// the frame decoder (reset per socket), and whether "no WebSocket" was reported.
@@ -92,15 +91,17 @@ impl Manager {
     pub(super) fn start_attempt(&mut self, now: u64, reason: Reason) {
         let gen = self.attempts.next();
         self.stats.attempts += 1;
-        self.timers.clear(Timer::Retry);
-        self.timers
-            .set(Timer::Handshake, now + self.cfg.connect_timeout_ms);
         let a = Attempt {
             gen,
-            link: Link::Handshake,
+            link: Link::Handshake {
+                deadline: now + self.cfg.connect_timeout_ms,
+            },
         };
         let next = if self.conn.polling() {
-            Conn::Polling { probe: Some(a) }
+            Conn::Polling {
+                probe: Some(a),
+                retry_at: None,
+            }
         } else {
             Conn::Socket(a)
         };
@@ -109,38 +110,36 @@ impl Manager {
     }
 
     /// Closes the current attempt's socket, if any, without deciding what comes next (the
-    /// caller moves the connection on). Returns whether it was a live websocket-mode
-    /// socket (losing it is a gap) and whether it had proved useful.
+    /// caller moves the connection on, and the attempt's deadlines go with it). Returns
+    /// whether it was a live websocket-mode socket (losing it is a gap) and whether it had
+    /// proved useful.
     pub(super) fn abandon_attempt(&mut self) -> (bool, bool) {
         let Some(a) = self.conn.attempt() else {
             return (false, false);
         };
         self.out.push(Output::CloseSocket(a.gen));
-        for t in [Timer::Handshake, Timer::Useful, Timer::Heartbeat] {
-            self.timers.clear(t);
-        }
         self.attempts.decoder.reset();
-        match (self.conn, a.link) {
-            (Conn::Socket(_), Link::Up { proven, .. }) => (true, proven),
-            (_, Link::Up { proven, .. }) => (false, proven),
-            (_, Link::Handshake) => (false, false),
+        match a.link {
+            Link::Up { useful_at, .. } => {
+                (matches!(self.conn, Conn::Socket(_)), useful_at.is_none())
+            }
+            Link::Handshake { .. } => (false, false),
         }
     }
 
     pub(super) fn socket_unavailable(&mut self, now: u64) {
-        for t in [Timer::Handshake, Timer::Useful, Timer::Heartbeat] {
-            self.timers.clear(t);
-        }
         if self.attempts.first_unavailable() {
             self.error(Error::WebSocketUnavailable);
         }
         self.attempts.failed();
         if self.conn.polling() {
             let d = self.attempts.delay(&mut self.rng, self.attempts.failures);
-            self.timers.set(Timer::Retry, now + d);
             self.go(
                 now,
-                Conn::Polling { probe: None },
+                Conn::Polling {
+                    probe: None,
+                    retry_at: Some(now + d),
+                },
                 Reason::WebSocketUnavailable,
             );
         } else {
@@ -151,30 +150,30 @@ impl Manager {
     pub(super) fn socket_opened(&mut self, now: u64, protocol: &str) {
         let Some(Attempt {
             gen,
-            link: Link::Handshake,
+            link: Link::Handshake { .. },
         }) = self.conn.attempt()
         else {
             return;
         };
         self.stats.opens += 1;
-        self.timers.clear(Timer::Handshake);
-        self.timers
-            .set(Timer::Useful, now + self.cfg.useful_after_ms);
-        self.timers
-            .set(Timer::Heartbeat, now + self.cfg.heartbeat_ms);
         self.attempts.decoder.reset();
         self.liveness.opened();
         let a = Attempt {
             gen,
             link: Link::Up {
                 protocol: Protocol::from_selected(protocol),
-                proven: false,
+                useful_at: Some(now + self.cfg.useful_after_ms),
+                heartbeat_at: now + self.cfg.heartbeat_ms,
                 offline_seen: false,
             },
         };
         if self.conn.polling() {
             // A probe: it switches over once useful.
-            self.go(now, Conn::Polling { probe: Some(a) }, Reason::Opened);
+            let probe = Conn::Polling {
+                probe: Some(a),
+                retry_at: None,
+            };
+            self.go(now, probe, Reason::Opened);
         } else {
             self.go(now, Conn::Socket(a), Reason::Opened);
             self.went_live(now);
@@ -192,19 +191,19 @@ impl Manager {
         let Some(a) = self.conn.attempt_mut() else {
             return;
         };
-        let Link::Up { ref mut proven, .. } = a.link else {
+        let Link::Up {
+            ref mut useful_at, ..
+        } = a.link
+        else {
             return;
         };
-        if *proven {
-            return;
+        if useful_at.take().is_none() {
+            return; // proved already
         }
-        *proven = true;
         let a = *a;
-        self.timers.clear(Timer::Useful);
         self.attempts.forgive();
         if self.conn.polling() {
-            self.timers.clear(Timer::Poll);
-            self.timers.clear(Timer::Retry);
+            self.feed.poll_at(None);
             self.feed.reset_errors();
             self.gap = true;
             self.go(now, Conn::Socket(a), Reason::ProbeSucceeded);
@@ -251,8 +250,11 @@ impl Manager {
         let immediate = matches!(reason, Reason::Slept | Reason::Online | Reason::Visible);
         if self.conn.polling() {
             let d = self.attempts.delay(&mut self.rng, failures);
-            self.timers.set(Timer::Retry, now + d);
-            self.go(now, Conn::Polling { probe: None }, reason);
+            let next = Conn::Polling {
+                probe: None,
+                retry_at: Some(now + d),
+            };
+            self.go(now, next, reason);
         } else if failures >= self.cfg.fallback_after {
             self.enter_polling(now, Reason::Fallback);
         } else if immediate && useful {
@@ -261,8 +263,7 @@ impl Manager {
             let d = self
                 .attempts
                 .delay(&mut self.rng, failures.saturating_sub(1));
-            self.timers.set(Timer::Retry, now + d);
-            self.go(now, Conn::Backoff, reason);
+            self.go(now, Conn::Backoff { retry_at: now + d }, reason);
         }
         // Still in websocket mode (not polling, whose polls check), and the attempt was not
         // live: its handshake failed.
@@ -273,10 +274,13 @@ impl Manager {
 
     pub(super) fn enter_polling(&mut self, now: u64, reason: Reason) {
         let d = self.attempts.delay(&mut self.rng, self.attempts.failures);
-        self.timers.set(Timer::Retry, now + d);
-        self.timers.clear(Timer::Poll);
+        self.feed.poll_at(None);
         self.feed.reset_errors();
-        self.go(now, Conn::Polling { probe: None }, reason);
+        let next = Conn::Polling {
+            probe: None,
+            retry_at: Some(now + d),
+        };
+        self.go(now, next, reason);
         // The gap is announced when a poll answers (feed.rs), not now: a refresh made while
         // nothing is reachable would only fail.
         self.request_fetch(now);

@@ -119,7 +119,7 @@ impl Manager {
         }
         self.tabs.followed = true;
         let state = self.conn.state();
-        let retry_in = self.retry_in(now, state);
+        let retry_in = self.retry_in(now, self.conn);
         self.out.push(Output::Publish(Broadcast::State(StateChange {
             previous: state,
             state,
