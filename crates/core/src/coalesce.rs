@@ -17,7 +17,8 @@
 //! Decisions use each message's arrival time (that of the input that decoded it), so frame
 //! boundaries do not matter: messages of one frame share a time, exactly as messages one
 //! per frame in the same instant. Nothing here reads a clock: the manager keeps the
-//! earliest [`Window::due`] in its timer table and takes the trailing calls in time order.
+//! earliest [`Window::due`] as the outbox's deadline and takes the trailing calls in time
+//! order.
 
 use super::notice::Message;
 

@@ -1,7 +1,8 @@
-//! The connection manager state machine. Owns: intent and connection state ([`Conn`]), the
-//! timer table, the outbox, and the public surface of the core. The parts live in
+//! The connection manager state machine. Owns: intent and connection state ([`Conn`], with
+//! the connection's deadlines), the outbox, and the public surface of the core; its next
+//! deadline is the soonest of its parts' own (`poll_timeout`). The parts live in
 //! `socket` (attempts, backoff, fallback, probes), `feed` (`GET /notifications`),
-//! `liveness` (timers and the page lifecycle), `deliver` (messages, one at a time) and
+//! `liveness` (the timer input and the page lifecycle), `deliver` (messages, one at a time) and
 //! `tabs` (the followers of a shared connection and the snapshot a new one is given).
 //!
 //! Sans-IO: every input comes with `now_ms`; outputs are drained with
