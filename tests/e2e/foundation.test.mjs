@@ -188,6 +188,8 @@ function downloads(page) {
 
 for (const [order, path, calls] of [['plugin tag first', '/test/both.html', 20], ['UI module first', '/test/esm-first.html', 2]]) {
   test(`one wasm per page, ${order}: the second copy loads no wasm and uses the first one's manager`, async () => {
+    // No page of an earlier test may hold the origin's connection (its lock and socket).
+    await env.closePages();
     await env.control('reset', {});
     const page = await env.browser.newPage();
     const got = downloads(page);
