@@ -25,6 +25,7 @@ function blocks(heading) {
 const WATCH = `window.violations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));
 window.kimchi = { calls: 0, listVmsAuto() { window.kimchi.calls++; } };
+window.wok = {};
 `;
 
 let env;
@@ -56,6 +57,17 @@ test('README, npm / bundler: the snippet runs under the recommended CSP', async 
   await env.control('push', { messages: ['POST:/kimchi/vms'] });
   await until(() => logs.includes('POST:/kimchi/vms push'), 5000, 'the glob subscription logs the push');
   assert.equal(await p.evaluate(() => window.kimchi.calls), 0, 'the tab subscription was unsubscribed, as the snippet ends');
+  assert.deepEqual(await p.evaluate(() => window.violations), []);
+  assert.deepEqual(p.pageErrors, []);
+});
+
+test('README, API: the snippet runs under the recommended CSP', async () => {
+  const [[lang, code]] = blocks('## API');
+  assert.equal(lang, 'js');
+  writeFileSync(join(dir, 'api.js'), code.replace("from 'wok-push'", "from '/pkg/wok_push.js'") + '\nwindow.__push = push;\n');
+  writeFileSync(join(dir, 'csp-api.html'), '<!doctype html>\n<meta charset="utf-8">\n<script src="watch.js"></script>\n<script type="module" src="api.js"></script>\n');
+  const { p } = await open('csp-api.html', 'the API snippet');
+  assert.equal(await p.evaluate(() => typeof wok.addNotificationListener), 'function');
   assert.deepEqual(await p.evaluate(() => window.violations), []);
   assert.deepEqual(p.pageErrors, []);
 });
