@@ -258,6 +258,7 @@ for (const name of Object.keys(BROWSERS)) {
         let stamp = Date.now() / 1000;
         const options = (js) => { writeFileSync(file, js); stamp += 10; utimesSync(file, stamp, stamp); };
         const sends = () => inPage(page, () => window.__wsSends || 0);
+        const before = page.errors.length;
         try {
           options('var wokPushOptions = { hearbeatMs: 1000 };\n');
           page.consoleErrors.length = 0;
@@ -274,7 +275,11 @@ for (const name of Object.keys(BROWSERS)) {
           s0 = await sends();
           await settle(2500);
           assert.ok(await sends() - s0 >= 2, 'a heartbeat a second');
-          assert.deepEqual(page.errors, []);
+          // This step's page errors, but WoK's own race on reloading the Activity Log tab
+          // (Firefox, now and then: the tab's markup calls wok.initUserLog before its script
+          // defined it; seen with stock WoK code only).
+          const errors = page.errors.slice(before).filter((e) => !/wok\.initUserLog is not a function/.test(e));
+          assert.deepEqual(errors, []);
         } finally {
           options(original);
         }
