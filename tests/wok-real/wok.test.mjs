@@ -57,7 +57,7 @@ const onSettings = () => /tabs\/settings/.test(location.hash) && !document.getEl
 for (const name of Object.keys(BROWSERS)) {
   test(`${name}: wok-push in the real WoK UI`, async (t) => {
     const browser = await BROWSERS[name]();
-    const page = await browser.newPage();
+    let page = await browser.newPage();
     try {
       await t.test('the login page loads with no page error and opens no socket; login works', async () => {
         await page.goto(`${ORIGIN}/login.html`);
@@ -187,56 +187,75 @@ for (const name of Object.keys(BROWSERS)) {
       });
 
       await t.test('logout in another tab: the page closes its push socket within 1 s, nothing until the next login, then pushes flow', async () => {
-        await watch(page);
-        const second = await browser.newPage();
-        try {
-          await second.goto(`${ORIGIN}/`);
-          await shell(second);
-          assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
-          assert.equal(upstreams(), 1, 'one push socket for the origin');
-          // The shell binds the logout button once it has the user's details (after the push
-          // connection may already be open): a click before that does nothing.
-          await until(() => inPage(second, () => {
-            const b = document.getElementById('btn-logout');
-            const events = b && window.jQuery && jQuery._data(b, 'events');
-            return !!(events && events.click);
-          }), 10000, 'the logout button bound');
-          const t0 = Date.now();
-          const clicked = await inPage(second, () => { document.getElementById('btn-logout').click(); return Date.now(); });
-          const where = (p) => inPage(p, () => {
-            const st = WokPush.connect().stats();
-            return { href: location.href, role: st.role, state: st.state, fetches: st.fetches, fetchErrors: st.fetchErrors,
-              fetching: st.resources.fetch, timer: st.resources.timer, visible: document.visibilityState,
-              states: window.__states || null, closedAt: sessionStorage.getItem('__wsClosedAt'), at: Date.now() };
-          }).catch((e) => String(e));
-          await until(async () => upstreams() === 0, 20000, 'no push socket after the logout').catch(async (e) => {
-            throw new Error(`${e.message}; clicked at ${clicked}; first tab ${JSON.stringify(await where(page))}; second ${JSON.stringify(await where(second))}`);
-          });
-          const gone = Date.now() - t0;
-          for (const p of [page, second]) {
-            await until(() => inPage(p, () => /login\.html/.test(location.pathname)), 10000, 'the login page');
+        // Chromium's renderer crashed once in a while during this step in CI (the two pages
+        // leave for the login page at once; 2 of 6 clean-clone runs): the step is run once
+        // more on a new page then, and the crash is printed. Any other failure fails it.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await logoutStory();
+            return;
+          } catch (e) {
+            if (attempt > 1 || !/Page crashed|Target crashed/.test(String(e))) throw e;
+            console.log(`# ${name}: the renderer crashed in the logout step (${e.message}): once more, on a new page`);
+            await page.close().catch(() => {});
+            page = await browser.newPage();
+            await page.goto(`${ORIGIN}/`);
+            await login(page);
+            await shell(page);
           }
-          // The leader page closes its socket within 1 s of the click: on the check's 401, or
-          // as it leaves for the login page (WoK's own redirect on a listener's 401 may come
-          // first). nginx's upstream goes when the close handshake ends, which Firefox,
-          // navigating at the same moment, sometimes takes seconds over (seen: 5 s).
-          const closed = Number(await inPage(page, () => sessionStorage.getItem('__wsClosedAt'))) - clicked;
-          console.log(`# ${name}: push socket closed by the page ${closed} ms, gone at nginx ${gone} ms after the logout click`);
-          assert.ok(closed >= 0 && closed < 1000, `the page closed its push socket ${closed} ms after the click`);
-          // Nothing is attempted while logged out (the login page opens no socket, and the
-          // shell that stayed open would be refused): no upstream, no socket in either page.
-          await settle(3000);
-          assert.equal(upstreams(), 0);
-          for (const p of [page, second]) assert.equal(sockets(await net(p)), 0, 'no websocket on the login page');
-          await login(page);
-          const c = nextCode();
-          await raise(c, cookie);
-          await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'pushes flow after the login');
-          assert.equal(upstreams(), 1);
-          assert.deepEqual(page.errors, []);
-          assert.deepEqual(second.errors, []);
-        } finally {
-          await second.close();
+        }
+        async function logoutStory() {
+          await watch(page);
+          const second = await browser.newPage();
+          try {
+            await second.goto(`${ORIGIN}/`);
+            await shell(second);
+            assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
+            assert.equal(upstreams(), 1, 'one push socket for the origin');
+            // The shell binds the logout button once it has the user's details (after the push
+            // connection may already be open): a click before that does nothing.
+            await until(() => inPage(second, () => {
+              const b = document.getElementById('btn-logout');
+              const events = b && window.jQuery && jQuery._data(b, 'events');
+              return !!(events && events.click);
+            }), 10000, 'the logout button bound');
+            const t0 = Date.now();
+            const clicked = await inPage(second, () => { document.getElementById('btn-logout').click(); return Date.now(); });
+            const where = (p) => inPage(p, () => {
+              const st = WokPush.connect().stats();
+              return { href: location.href, role: st.role, state: st.state, fetches: st.fetches, fetchErrors: st.fetchErrors,
+                fetching: st.resources.fetch, timer: st.resources.timer, visible: document.visibilityState,
+                states: window.__states || null, closedAt: sessionStorage.getItem('__wsClosedAt'), at: Date.now() };
+            }).catch((e) => String(e));
+            await until(async () => upstreams() === 0, 20000, 'no push socket after the logout').catch(async (e) => {
+              throw new Error(`${e.message}; clicked at ${clicked}; first tab ${JSON.stringify(await where(page))}; second ${JSON.stringify(await where(second))}`);
+            });
+            const gone = Date.now() - t0;
+            for (const p of [page, second]) {
+              await until(() => inPage(p, () => /login\.html/.test(location.pathname)), 10000, 'the login page');
+            }
+            // The leader page closes its socket within 1 s of the click: on the check's 401, or
+            // as it leaves for the login page (WoK's own redirect on a listener's 401 may come
+            // first). nginx's upstream goes when the close handshake ends, which Firefox,
+            // navigating at the same moment, sometimes takes seconds over (seen: 5 s).
+            const closed = Number(await inPage(page, () => sessionStorage.getItem('__wsClosedAt'))) - clicked;
+            console.log(`# ${name}: push socket closed by the page ${closed} ms, gone at nginx ${gone} ms after the logout click`);
+            assert.ok(closed >= 0 && closed < 1000, `the page closed its push socket ${closed} ms after the click`);
+            // Nothing is attempted while logged out (the login page opens no socket, and the
+            // shell that stayed open would be refused): no upstream, no socket in either page.
+            await settle(3000);
+            assert.equal(upstreams(), 0);
+            for (const p of [page, second]) assert.equal(sockets(await net(p)), 0, 'no websocket on the login page');
+            await login(page);
+            const c = nextCode();
+            await raise(c, cookie);
+            await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'pushes flow after the login');
+            assert.equal(upstreams(), 1);
+            assert.deepEqual(page.errors, []);
+            assert.deepEqual(second.errors, []);
+          } finally {
+            await second.close();
+          }
         }
       });
 
