@@ -198,8 +198,9 @@ for (const name of Object.keys(BROWSERS)) {
             if (attempt > 1 || !/Page crashed|Target crashed/.test(String(e))) throw e;
             console.log(`# ${name}: the renderer crashed in the logout step (${e.message}): once more, on a new page`);
             await page.close().catch(() => {});
+            // Straight to the login page, as the first step does (loading the shell while
+            // logged out makes WoK's own scripts throw 'i18n is not defined' on the way).
             page = await browser.newPage();
-            await page.goto(`${ORIGIN}/`);
             await login(page);
             await shell(page);
           }
