@@ -46,6 +46,10 @@ function makeLoader() {
     .catch((e) => { failed = e; report(e); throw e; });
   if (first) g[LOADING] = ready;
 
+  // A WoK listener made before ready takes the next id too (the manager skips a bad one).
+  const planListener = (msg, fn) => {
+    if (typeof msg === 'string' && msg !== '' && typeof fn === 'function') { planned++; live++; }
+  };
   // The stand-in subscriptions not yet made, with their tab (for closeTab before ready).
   const pending = new Map();
   // A stand-in for a Subscription until the real one exists.
@@ -94,7 +98,7 @@ function makeLoader() {
       },
       addNotificationListener(msg, fn, persist, opts) {
         if (m) return m.addNotificationListener(msg, fn, persist, opts);
-        if (typeof msg === 'string' && msg !== '' && typeof fn === 'function') { planned++; live++; }
+        planListener(msg, fn);
         later(() => m.addNotificationListener(msg, fn, persist, opts));
         return undefined;
       },
@@ -139,7 +143,7 @@ function makeLoader() {
       // Define the stock API at once; calls are queued until the wasm is ready.
       later((mod) => { mod.installWokCompat(wok, options); });
       wok.addNotificationListener = (...a) => {
-        if (typeof a[0] === 'string' && a[0] !== '' && typeof a[1] === 'function') { planned++; live++; }
+        planListener(a[0], a[1]);
         later(() => { wok.addNotificationListener(...a); });
       };
       wok.startNotificationWebSocket = () => { later(() => { wok.startNotificationWebSocket(); }); };
