@@ -61,6 +61,11 @@ impl Window {
         true
     }
 
+    /// Whether it never folds (`coalesceMs` 0): admitting a message changes nothing.
+    pub fn exact(&self) -> bool {
+        self.ms == 0
+    }
+
     /// When a trailing call is due: the end of a window that folded messages.
     pub fn due(&self) -> Option<u64> {
         (self.folded > 0).then_some(self.end)

@@ -91,13 +91,21 @@ pub fn glob_match(pattern: &str, code: &str) -> bool {
 pub struct Registry {
     subs: Vec<Subscription>,
     next_id: SubId,
+    /// The last codes admitted that no coalescing subscription matches, with their ids:
+    /// admitting them changes nothing, so the answer holds until the subscriptions change.
+    known: Vec<(String, Vec<SubId>)>,
 }
+
+/// How many codes [`Registry::admit`] remembers (a burst of one code, WoK's resource code
+/// and `POST:/wok/logs` in turn).
+const KNOWN: usize = 4;
 
 impl Registry {
     /// Adds a subscription made at `created` (ms) and returns its id.
     pub fn add(&mut self, pattern: &str, o: SubOptions, created: u64) -> SubId {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
+        self.known.clear();
         self.subs.push(Subscription {
             id,
             pattern: pattern.into(),
@@ -113,6 +121,7 @@ impl Registry {
 
     /// Removes one subscription; `false` when it was already gone (idempotent).
     pub fn remove(&mut self, id: SubId) -> bool {
+        self.known.clear();
         let before = self.subs.len();
         self.subs.retain(|s| s.id != id);
         before != self.subs.len()
@@ -135,6 +144,7 @@ impl Registry {
     }
 
     fn drain(&mut self, mut f: impl FnMut(&Subscription) -> bool) -> Vec<SubId> {
+        self.known.clear();
         let mut gone = Vec::new();
         self.subs.retain(|s| {
             let drop = f(s);
@@ -154,17 +164,33 @@ impl Registry {
     /// Ids of the subscriptions to call now with `m`, arrived at `at`, in subscription
     /// order: every match but the coalescing ones whose running window folds it (see
     /// `core::coalesce`); and whether one did (the next trailing call may have changed).
-    /// Trailing calls due by `at` must have been taken first.
+    /// Trailing calls due by `at` must have been taken first. A code no coalescing
+    /// subscription matches is matched once until the subscriptions change (the last
+    /// [`KNOWN`] such codes are remembered).
     pub fn admit(&mut self, m: &Message, at: u64) -> (Vec<SubId>, bool) {
+        let code = &m.notice.code;
+        if let Some((_, ids)) = self.known.iter().find(|(c, _)| c == code) {
+            return (ids.clone(), false);
+        }
         // One allocation per message, not one per doubling.
-        let (mut ids, mut folded) = (Vec::with_capacity(self.subs.len()), false);
+        let (mut ids, mut folded, mut windowed) =
+            (Vec::with_capacity(self.subs.len()), false, false);
         for s in &mut self.subs {
-            if s.matches(&m.notice.code) {
+            if s.matches(code) {
+                windowed |= !s.window.exact();
                 if s.window.admit(at, m) {
                     ids.push(s.id);
                 } else {
                     folded = true;
                 }
+            }
+        }
+        if !windowed {
+            // Once full, the newest entry is the one replaced: the others stay known.
+            let entry = (code.clone(), ids.clone());
+            match self.known.get_mut(KNOWN - 1) {
+                Some(last) => *last = entry,
+                None => self.known.push(entry),
             }
         }
         (ids, folded)
@@ -289,5 +315,43 @@ mod tests {
         assert!(r.remove(b));
         assert!(!r.remove(b));
         assert!(r.is_empty());
+    }
+
+    /// Codes are remembered with their ids only until the subscriptions change, and never
+    /// when a coalescing subscription matches (its window must see every message).
+    #[test]
+    fn remembered_codes_follow_the_subscriptions() {
+        let mut r = Registry::default();
+        let msg = |c: &str| Message {
+            notice: crate::notice::Notice::code(c),
+            source: crate::notice::Source::Push,
+        };
+        let a = r.add("A*", SubOptions::default(), 0);
+        for code in ["A1", "A2", "A3", "A4", "A5", "A1"] {
+            assert_eq!(r.admit(&msg(code), 1), (vec![a], false));
+        }
+        let b = r.add("A1", SubOptions::default(), 1);
+        assert_eq!(r.admit(&msg("A1"), 2).0, vec![a, b]);
+        assert!(r.remove(a));
+        assert_eq!(r.admit(&msg("A1"), 2).0, vec![b]);
+        assert_eq!(r.admit(&msg("A2"), 2).0, Vec::<SubId>::new());
+        let c = r.add("A2", SubOptions::default(), 2);
+        assert_eq!(r.admit(&msg("A2"), 2).0, vec![c]);
+        assert_eq!(r.close_tab("none"), vec![]);
+        assert_eq!(r.drop_tab_scoped(10), vec![]);
+        let coalescing = SubOptions {
+            coalesce_ms: 100,
+            ..SubOptions::default()
+        };
+        let d = r.add("A2", coalescing, 3);
+        assert_eq!(r.admit(&msg("A2"), 3), (vec![c, d], false));
+        assert_eq!(
+            r.admit(&msg("A2"), 4),
+            (vec![c], true),
+            "folded: not remembered"
+        );
+        assert_eq!(r.next_due(), Some(103));
+        assert_eq!(r.clear(), vec![b, c, d]);
+        assert_eq!(r.admit(&msg("A1"), 5).0, Vec::<SubId>::new());
     }
 }
