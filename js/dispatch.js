@@ -26,9 +26,10 @@ export const EVENTS = ['state', 'error', 'resync'];
 const STATE = 0, ERROR = 1, RESYNC = 2;
 
 /**
- * A new, empty table: subscription handlers by id, `on()` listeners by kind, and the
- * handlers that threw during the last dispatch (`[id, error, …]`), the last dispatch's code,
- * and the codes and id lists the wasm named by slot (src/web/driver.rs `call`).
+ * A new, empty table: subscription handlers by id (records `{ f, compat, id }`, `f` null
+ * once removed), `on()` listeners by kind, the handlers that threw during the last dispatch
+ * (`[id, error, …]`), the last dispatch's code, and the codes and handler lists the wasm
+ * named by slot (src/web/driver.rs `call`).
  */
 export function makeTable() {
   return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', codes: [], lists: [] };
@@ -36,11 +37,14 @@ export function makeTable() {
 
 /** Registers subscription `id`: `f(msg)`, or `f(code)` for WoK-compat listeners. */
 export function addSub(t, id, f, compat) {
-  t.subs.set(id, { f, compat });
+  t.subs.set(id, { f, compat, id });
 }
 
 /** Forgets subscription `id`; whether it was there. */
 export function removeSub(t, id) {
+  const h = t.subs.get(id);
+  if (h === undefined) return false;
+  h.f = null; // a list holding it passes it over
   return t.subs.delete(id);
 }
 
@@ -66,26 +70,35 @@ export function bumpEpoch(t) {
  */
 export function dispatch(t, slot, ids, code, source, message, timestamp, coalesced) {
   // An undefined code or id list is the one `slot` holds (src/web/driver.rs `call`). A new
-  // `ids` views wasm memory, which a handler may grow: copied before anyone is called.
+  // `ids` views wasm memory, which a handler may grow: read before anyone is called.
   if (code === undefined) code = t.codes[slot];
   else t.codes[slot] = code;
   t.code = code;
-  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = ids.slice());
+  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = handlers(t, ids));
   const msg = makeMessage(code, source, message, timestamp, coalesced);
   const epoch = t.epoch;
   let failed = 0;
-  for (const id of list) {
+  for (const h of list) {
     if (t.epoch !== epoch) break;
-    const h = t.subs.get(id);
-    if (h === undefined) continue;
+    if (h === undefined || h.f === null) continue;
     try {
       h.f(h.compat ? code : msg);
     } catch (e) {
       if (failed++ === 0) t.failed = [];
-      t.failed.push(id, e);
+      t.failed.push(h.id, e);
     }
   }
   return failed;
+}
+
+/**
+ * The handler records of `ids`, looked up once per list (a slot keeps it while its ids stay
+ * the same): one removed since has `f` null, so it is still looked up at call time.
+ */
+function handlers(t, ids) {
+  const list = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) list[i] = t.subs.get(ids[i]);
+  return list;
 }
 
 /** The id of the `i`-th handler that threw in the last dispatch. */
@@ -157,6 +170,7 @@ export function reportThrew(t, i, err, tab) {
 
 /** Forgets everything (the manager was freed). */
 export function clearTable(t) {
+  for (const h of t.subs.values()) h.f = null;
   t.subs.clear();
   for (const set of t.on) {
     for (const rec of set) rec.f = null;
