@@ -149,7 +149,7 @@ export class PushManager {
 
   /** Opens the manager if it is closed (what `connect()` does); no-op otherwise. */
   open() {
-    this._e.open();
+    if (STATES[this._e.status() & 255] === 'closed') this._e.reconnect();
   }
 
   /** Connects now: reopens, retries at once, starts again after an ended session (`session-expired`). */
@@ -185,9 +185,8 @@ export class PushManager {
   /** Counters and owned resources, for dashboards and tests. */
   stats() {
     const status = this._e.status();
-    const n = this._e.counters();
     const o = { state: STATES[status & 255], transport: TRANSPORTS[status & 255], role: ROLES[status >> 8] };
-    STAT_NAMES.forEach((k, i) => { o[k] = n[i]; });
+    STAT_NAMES.forEach((k, i) => { o[k] = this._e.counter(i); });
     o.resources = resources(this._p);
     o.resources.handlers = handlerCount(this._t);
     return o;

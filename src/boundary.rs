@@ -94,7 +94,7 @@ numbers! {
 }
 
 /// The counters of `push.stats()` with their JS names, from the core's [`Stats`] and the
-/// subscription count: `Engine.counters()` sends the values, the generator writes the names
+/// subscription count: `Engine.counter(i)` sends each value, the generator writes the names
 /// into `js/api.js`.
 pub fn counters(s: &Stats, subscriptions: u32) -> [(&'static str, u32); 11] {
     [

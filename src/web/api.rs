@@ -151,18 +151,8 @@ impl Engine {
         self.inner.close_tab(tab) as u32
     }
 
-    /// Opens the manager if it is closed.
-    ///
-    /// ```js
-    /// engine.open();
-    /// ```
-    pub fn open(&self) {
-        if self.inner.with_core(|c| c.is_closed()) {
-            self.inner.input(Input::Connect);
-        }
-    }
-
-    /// Connects now (reopens, retries at once, starts again after an ended session).
+    /// Connects now (reopens, retries at once, starts again after an ended session); what
+    /// `open()` does when the manager is closed.
     ///
     /// ```js
     /// engine.reconnect();
@@ -191,17 +181,16 @@ impl Engine {
             .with_core(|c| u32::from(c.state().code()) | u32::from(c.role() as u8) << 8)
     }
 
-    /// The counters of `stats()`, in the order of `crate::boundary::counters` (their names
-    /// are generated into `js/api.js`).
+    /// Counter `i` of `stats()`, in the order of `crate::boundary::counters` (their names
+    /// are generated into `js/dispatch.js` `STAT_NAMES`); 0 past the last.
     ///
     /// ```js
-    /// const [attempts, opens] = engine.counters();
+    /// const attempts = engine.counter(STAT_NAMES.indexOf('attempts'));
     /// ```
-    pub fn counters(&self) -> Vec<u32> {
+    pub fn counter(&self, i: u32) -> u32 {
         self.inner.with_core(|c| {
-            crate::boundary::counters(&c.stats(), c.registry().len() as u32)
-                .map(|(_, v)| v)
-                .to_vec()
+            let all = crate::boundary::counters(&c.stats(), c.registry().len() as u32);
+            all.get(i as usize).map_or(0, |&(_, v)| v)
         })
     }
 }

@@ -9,7 +9,7 @@
 use super::config::Format;
 use super::error::Error;
 use super::notice::Notice;
-use super::platform::read_json_notices;
+use super::platform::{read_json_notices, starts_like_json};
 use super::platform::{Json, JsonFn, Platform};
 use crate::prelude::*;
 
@@ -177,8 +177,7 @@ fn find_marker(buf: &[u8], mut from: usize) -> Option<usize> {
 
 /// The notices of a frame that is by itself a JSON notification object or array.
 fn whole_json_frame(json: JsonFn, bytes: &[u8]) -> Option<Vec<Notice>> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
-    if !matches!(first, b'{' | b'[') {
+    if !starts_like_json(bytes) {
         return None;
     }
     match json(core::str::from_utf8(bytes).ok()?, usize::MAX) {
@@ -200,7 +199,7 @@ pub fn read_message_with(
     format: Format,
     out: &mut Vec<Result<Notice, Error>>,
 ) {
-    let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+    let looks_json = starts_like_json(text.as_bytes());
     match format {
         Format::Wok => out.push(Ok(Notice::code(text))),
         Format::Json => match read_json_notices(json, text, usize::MAX) {

@@ -64,6 +64,15 @@ pub fn read_json_notices(json: JsonFn, text: &str, max: usize) -> Result<Vec<Not
     }
 }
 
+/// Whether `text` starts like a JSON object or array: `{` or `[` after JSON's whitespace
+/// (ASCII only: no Unicode decoding, bytes).
+pub fn starts_like_json(text: &[u8]) -> bool {
+    matches!(
+        text.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
 /// Reads the body of `GET /notifications` with `json`: a JSON array of notifications.
 ///
 /// # Errors
@@ -72,11 +81,10 @@ pub fn read_json_notices(json: JsonFn, text: &str, max: usize) -> Result<Vec<Not
 /// [`Error::BadShape`] when it is valid JSON but not an array of `{code: string, …}`,
 /// [`Error::TooManyNotifications`] past `max` items.
 pub fn read_feed(json: JsonFn, body: &str, max: usize) -> Result<Vec<Notice>, Error> {
-    let t = body.trim_start();
-    if !(t.starts_with('[') || t.starts_with('{')) {
+    if !starts_like_json(body.as_bytes()) {
         return Err(Error::NotJson);
     }
-    match json(t, max) {
+    match json(body, max) {
         Json::Notices { array: true, items } => Ok(items),
         Json::Notices { array: false, .. } | Json::OtherShape => Err(Error::BadShape),
         Json::Malformed => Err(Error::MalformedJson),
