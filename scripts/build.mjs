@@ -81,8 +81,10 @@ run('wasm-bindgen', [
 // each, which gzip cannot shrink (measured: -2 KB gz). The glue is then told the new names.
 // (No --converge: it would rename twice and print two maps.)
 const wasm = join(pkg, 'wok_push_bg.wasm');
+// WOK_PUSH_NAMES=1 keeps the functions' names, for a profiler (bench/profile.mjs).
+const names = process.env.WOK_PUSH_NAMES === '1' ? ['-g'] : ['--strip-debug'];
 const renames = JSON.parse(run(join(bin, 'wasm-opt'), [...WASM_OPT_ARGS,
-  '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules',
+  ...names, '--strip-producers', '--minify-imports-and-exports-and-modules',
   join(glueDir, 'wok_push_bg.wasm'), '-o', wasm], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }));
 renameInGlue(join(glueDir, 'wok_push.js'), renames, WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm))));
 
