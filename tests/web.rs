@@ -154,7 +154,7 @@ async fn open_message_close_against_the_backend() {
     let table = make_table();
     let table_js: JsValue = table.clone();
     let engine = engine(settings(None, &ws_url), table);
-    call(&engine, "open", &[]);
+    call(&engine, "reconnect", &[]);
 
     let (got, handler) = recorder();
     let id = call(
@@ -241,7 +241,7 @@ async fn the_one_timer_re_arms_heartbeats_and_stops_on_close() {
     let ws_url = push_url();
     // A manager of its own (not the page singleton), to set a short heartbeat.
     let e = engine(settings(Some(100.0), &ws_url), make_table());
-    call(&e, "open", &[]);
+    call(&e, "reconnect", &[]);
     assert!(until(|| state_of(&e) == "open").await);
     let frames = |v: JsValue| get(&v, "clientFrames").as_f64().unwrap_or(-1.0);
     let before = frames(control("sockets", "{}").await);
