@@ -29,7 +29,7 @@ const STATE = 0, ERROR = 1, RESYNC = 2;
  * A new, empty table: subscription handlers by id (records `{ f, compat, id }`, `f` null
  * once removed), `on()` listeners by kind, the handlers that threw during the last dispatch
  * (`[id, error, …]`), the last dispatch's code, and the codes and handler lists the wasm
- * named by slot (src/web/driver.rs `call`).
+ * named by slot (src/driver.rs `call`).
  */
 export function makeTable() {
   return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', codes: [], lists: [] };
@@ -69,7 +69,7 @@ export function bumpEpoch(t) {
  * so the common path hands nothing back to wasm.
  */
 export function dispatch(t, slot, ids, code, source, message, timestamp, coalesced) {
-  // An undefined code or id list is the one `slot` holds (src/web/driver.rs `call`). A new
+  // An undefined code or id list is the one `slot` holds (src/driver.rs `call`). A new
   // `ids` views wasm memory, which a handler may grow: read before anyone is called.
   if (code === undefined) code = t.codes[slot];
   else t.codes[slot] = code;

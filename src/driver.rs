@@ -1,52 +1,115 @@
 //! The driver: one mutation, then drain every output, then re-arm the one timer.
-//! Owns: the core [`Manager`] and every JS resource of one manager (socket, fetch, timer,
-//! lifecycle listeners, the handler table). No `RefCell` is borrowed while user JS runs:
-//! each output is popped under a short borrow, which is released before it is carried out.
+//! Owns: the core [`Manager`], the [`Io`] that carries out its outputs (socket, fetch, timer,
+//! page listeners, tabs) and the [`Table`] of user handlers. No `RefCell` is borrowed while
+//! user code runs: each output is popped under a short borrow, which is released before it
+//! is carried out.
 //!
 //! Re-entrancy: a handler may call back into the manager (`subscribe`, `close`, …). Such a
 //! call only mutates the core; the outermost drain, still running below the handler,
 //! carries out what it produced, one output at a time, so the core matches each next
 //! message against the subscriptions live at that moment.
+//!
+//! Generic over its [`Io`] and [`Table`]: the browser's are `js/io.js` and `js/dispatch.js`
+//! (`src/web`); host tests (`tests/shell`) drive this same driver with a simulated world
+//! and a scripted page.
 
-use super::handlers::{
-    bump_epoch, clear_table, dispatch, emit_error, emit_resync, emit_state, failed_id, remove_sub,
-    report_threw, Table,
-};
-use super::js::{to_js_error, Clock};
-use super::port::{JsPort, Port};
-use super::slots::Slots;
-use alloc::rc::Rc;
+use crate::slots::Slots;
 use core::cell::{Cell, RefCell};
 use wok_push_core::prelude::*;
 use wok_push_core::{
-    Config, Error, Input, Manager, Message, Output, Source, State, StateChange, SubId, SubOptions,
+    Broadcast, Config, Error, Gen, Input, Manager, Message, Output, Protocol, Source, State,
+    StateChange, SubId, SubOptions,
 };
 
-/// Everything one manager owns.
-pub struct Inner {
-    clock: Clock,
-    /// id -> JS handler, and the `on()` listeners (`js/dispatch.js`).
-    table: Table,
+/// What the driver does in the world: in the browser, `js/io.js` (`web::port::Port`).
+pub trait Io {
+    /// The manager's clock, read now (ms, never going back).
+    fn now(&self) -> u64;
+    /// Opens websocket attempt `gen` to `url`; `false` when it cannot even start.
+    fn open_socket(&self, url: &str, gen: Gen) -> bool;
+    /// Detaches and closes attempt `gen`'s socket, if it is the current one.
+    fn close_socket(&self, gen: Gen);
+    /// Sends the heartbeat on attempt `gen`'s socket, encoded for `protocol`.
+    fn send_heartbeat(&self, gen: Gen, protocol: Protocol);
+    /// Starts `GET url` as fetch `gen` (aborting any other).
+    fn start_fetch(&self, url: &str, gen: Gen);
+    /// Aborts the fetch in flight.
+    fn abort_fetch(&self);
+    /// Keeps the one timer armed at `deadline` (none: disarmed); `now` is the time of the
+    /// input that led here.
+    fn arm(&self, deadline: Option<u64>, now: u64);
+    /// The timer fired: it is no longer armed.
+    fn fired(&self);
+    /// Adds (`true`) or removes the page lifecycle listeners.
+    fn page(&self, on: bool);
+    /// Joins the election for the connection named `name`.
+    fn elect(&self, name: &str);
+    /// Leaves it.
+    fn resign(&self);
+    /// Posts `b` to the other tabs.
+    fn publish(&self, b: &Broadcast);
+}
+
+/// The user's handlers and listeners: in the browser, `js/dispatch.js`
+/// (`web::handlers::Table`).
+pub trait Table {
+    /// Calls the handlers of `ids` (`None`: those `slot` holds) with the message of `code`
+    /// (`None`: the one `slot` holds); each handler is looked up at call time, and a close
+    /// stops the call (see [`Table::bump_epoch`]). Returns how many threw.
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &self,
+        slot: u32,
+        ids: Option<&[SubId]>,
+        code: Option<&str>,
+        source: u8,
+        message: Option<&str>,
+        timestamp: Option<&str>,
+        coalesced: u32,
+    ) -> u32;
+    /// The id of the `i`-th handler that threw in the last dispatch.
+    fn failed_id(&self, i: u32) -> SubId;
+    /// Reports the `i`-th handler that threw in the last dispatch (`handler-threw`, with
+    /// its `tab`) to the error listeners.
+    fn report_threw(&self, i: u32, tab: Option<&str>);
+    /// Emits `error`.
+    fn emit_error(&self, e: &Error);
+    /// Emits `state` from the codes (`retry_in` < 0: none).
+    fn emit_state(&self, previous: u8, state: u8, reason: u16, retry_in: f64);
+    /// Emits `resync`.
+    fn emit_resync(&self);
+    /// Forgets subscription `id`'s handler.
+    fn remove_sub(&self, id: SubId);
+    /// The manager closed: a dispatch under way stops before its next handler.
+    fn bump_epoch(&self);
+    /// Forgets every handler and listener (the driver is dropped).
+    fn clear(&self);
+}
+
+/// One manager: its core, its world and its handlers.
+pub struct Driver<I: Io, T: Table> {
+    /// The handlers (`js/dispatch.js` in the browser).
+    table: T,
     /// A drain is running (further down the stack): nested inputs only mutate.
     draining: Cell<bool>,
     core: RefCell<Manager>,
     url: String,
     notifications_url: String,
-    /// The socket, fetch, timer and page listeners (`js/io.js`).
-    port: Port,
+    /// The socket, fetch, timer and page listeners (`js/io.js` in the browser).
+    io: I,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
     /// The codes the handler table holds decoded, and their id lists.
     slots: RefCell<Slots>,
 }
 
-impl Drop for Inner {
+impl<I: Io, T: Table> Drop for Driver<I, T> {
     fn drop(&mut self) {
-        clear_table(&self.table);
+        self.table.clear();
     }
 }
 
-impl Inner {
+impl<I: Io, T: Table> Driver<I, T> {
     /// A closed manager for `cfg`, opening `url` and polling `notifications_url`.
     ///
     /// # Errors
@@ -56,38 +119,41 @@ impl Inner {
         seed: u64,
         url: String,
         notifications_url: String,
-        table: Table,
-        port: JsPort,
-    ) -> Result<Rc<Inner>, Error> {
+        table: T,
+        io: I,
+    ) -> Result<Driver<I, T>, Error> {
         let core = Manager::new(cfg, seed)?;
         // No `format!`: core::fmt stays out of the wasm.
         let lock_name = cat(&["wok-push ", &url, " ", &notifications_url]);
-        Ok(Rc::new(Inner {
-            clock: Clock::new(),
+        Ok(Driver {
             table,
             draining: Cell::new(false),
             core: RefCell::new(core),
             url,
             notifications_url,
-            port: Port::new(port),
+            io,
             lock_name,
             slots: RefCell::new(Slots::default()),
-        }))
+        })
     }
 
-    /// One mutation made by an API call, now; see [`Inner::input_at`].
+    /// Its world.
+    pub fn io(&self) -> &I {
+        &self.io
+    }
+
+    /// Its handlers.
+    pub fn table(&self) -> &T {
+        &self.table
+    }
+
+    /// One mutation made by an API call, now; see [`Driver::input_at`].
     pub fn input(&self, input: Input) {
-        self.input_at(self.clock.now(), input);
+        self.input_at(self.io.now(), input);
     }
 
-    /// The manager's time of an event that happened at `ms` (its `timeStamp`), see
-    /// [`Clock::at`].
-    pub fn event_time(&self, ms: f64) -> u64 {
-        self.clock.at(ms)
-    }
-
-    /// One mutation by an event at `now` (see [`Inner::event_time`]), then (unless a drain
-    /// is already running) drain and re-arm.
+    /// One mutation by an event at `now`, then (unless a drain is already running) drain
+    /// and re-arm.
     pub fn input_at(&self, now: u64, input: Input) {
         let closed = {
             let mut core = self.core.borrow_mut();
@@ -97,7 +163,7 @@ impl Inner {
         };
         if closed {
             // Before anything else runs: no handler is called after `close()`.
-            bump_epoch(&self.table);
+            self.table.bump_epoch();
         }
         if !self.draining.get() {
             self.drain(now);
@@ -106,7 +172,7 @@ impl Inner {
 
     /// Called by the timer, which fired at `at`.
     pub fn timer_fired(&self, at: u64) {
-        self.port.fired();
+        self.io.fired();
         self.input_at(at, Input::Timer);
     }
 
@@ -123,39 +189,38 @@ impl Inner {
         }
         self.draining.set(false);
         let deadline = self.core.borrow().poll_timeout();
-        self.port.arm(deadline, now);
+        self.io.arm(deadline, now);
     }
 
     fn execute(&self, out: Output) {
         match out {
             Output::OpenSocket(gen) => {
-                if !self.port.open_socket(&self.url, gen) {
+                if !self.io.open_socket(&self.url, gen) {
                     self.core
                         .borrow_mut()
-                        .handle(self.clock.now(), Input::SocketUnavailable(gen));
+                        .handle(self.io.now(), Input::SocketUnavailable(gen));
                 }
             }
-            Output::CloseSocket(gen) => self.port.close_socket(gen),
-            Output::Send(gen, protocol) => self.port.send_heartbeat(gen, protocol),
-            Output::Fetch(gen) => self.port.start_fetch(&self.notifications_url, gen),
-            Output::AbortFetch => self.port.abort_fetch(),
+            Output::CloseSocket(gen) => self.io.close_socket(gen),
+            Output::Send(gen, protocol) => self.io.send_heartbeat(gen, protocol),
+            Output::Fetch(gen) => self.io.start_fetch(&self.notifications_url, gen),
+            Output::AbortFetch => self.io.abort_fetch(),
             Output::State(change) => self.state_changed(change),
             Output::Deliver(msg, ids, n) => self.deliver(&msg, &ids, n),
             Output::Resync(ids) => self.resync(&ids),
-            Output::Error(e) => emit_error(&self.table, &to_js_error(&e)),
-            Output::Elect => self.port.elect(&self.lock_name),
-            Output::Resign => self.port.resign(),
-            Output::Publish(b) => self.port.publish(&b),
+            Output::Error(e) => self.table.emit_error(&e),
+            Output::Elect => self.io.elect(&self.lock_name),
+            Output::Resign => self.io.resign(),
+            Output::Publish(b) => self.io.publish(&b),
             Output::Dropped(ids) => self.forget(&ids),
         }
     }
 
     fn state_changed(&self, c: StateChange) {
         if c.state == State::Closed || c.previous == State::Closed {
-            self.port.page(c.state != State::Closed);
+            self.io.page(c.state != State::Closed);
         }
-        emit_state(
-            &self.table,
+        self.table.emit_state(
             c.previous.code(),
             c.state.code(),
             c.reason.code(),
@@ -176,7 +241,7 @@ impl Inner {
     }
 
     fn resync(&self, ids: &[SubId]) {
-        emit_resync(&self.table);
+        self.table.emit_resync();
         for &id in ids {
             let pattern = self
                 .core
@@ -190,7 +255,7 @@ impl Inner {
         }
     }
 
-    /// Calls the handlers of `ids` (see [`dispatch`]) with a message that stands for
+    /// Calls the handlers of `ids` (see [`Table::dispatch`]) with a message that stands for
     /// `coalesced` messages (0: a resync call), then reports each one that threw. The code
     /// is named by its slot, and it and the id list cross only when the table does not hold
     /// them (see [`Slots`]).
@@ -204,8 +269,7 @@ impl Inner {
         coalesced: u32,
     ) {
         let named = self.slots.borrow_mut().name(code, ids);
-        let failed = dispatch(
-            &self.table,
+        let failed = self.table.dispatch(
             named.slot,
             named.ids.then_some(ids),
             named.code.then_some(code),
@@ -220,30 +284,29 @@ impl Inner {
                 .core
                 .borrow()
                 .registry()
-                .get(failed_id(&self.table, i))
+                .get(self.table.failed_id(i))
                 .and_then(|s| s.tab.clone());
-            let err = to_js_error(&Error::HandlerThrew);
-            report_threw(&self.table, i, &err, tab.as_deref());
+            self.table.report_threw(i, tab.as_deref());
         }
     }
 
     /// Forgets the handlers of `ids` (subscriptions the core dropped).
     fn forget(&self, ids: &[SubId]) {
         for &id in ids {
-            remove_sub(&self.table, id);
+            self.table.remove_sub(id);
         }
     }
 
-    /// Adds a subscription (the facade registers its handler under the id); returns its id.
+    /// Adds a subscription (the caller registers its handler under the id); returns its id.
     pub fn subscribe(&self, pattern: &str, options: SubOptions) -> SubId {
         self.core
             .borrow_mut()
-            .subscribe(self.clock.now(), pattern, options)
+            .subscribe(self.io.now(), pattern, options)
     }
 
     /// Removes a subscription; `false` when already gone.
     pub fn unsubscribe(&self, id: SubId) -> bool {
-        remove_sub(&self.table, id);
+        self.table.remove_sub(id);
         self.core.borrow_mut().unsubscribe(id)
     }
 
@@ -254,7 +317,7 @@ impl Inner {
         ids.len()
     }
 
-    /// Reads the core (briefly; never held across user JS).
+    /// Reads the core (briefly; never held across user code).
     pub fn with_core<R>(&self, f: impl FnOnce(&Manager) -> R) -> R {
         f(&self.core.borrow())
     }

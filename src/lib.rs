@@ -5,6 +5,8 @@
 //! catch-up and `resync` after every gap.
 //!
 //! - [`wok_push_core`] is the pure, sans-IO state machine (host-testable, no browser types).
+//! - [`driver`] carries the core's outputs out through an [`driver::Io`] and a
+//!   [`driver::Table`] of handlers (the browser's in `web`, a simulated world's in host tests).
 //! - `web` (wasm32 only) is the browser shell and the `#[wasm_bindgen]` API.
 //!
 //! The shipped wasm is built `no_std` (feature `shipped`, set by `scripts/build.mjs`) with its
@@ -20,6 +22,8 @@ extern crate alloc;
 pub use wok_push_core;
 
 pub mod boundary;
+pub mod driver;
+pub mod slots;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

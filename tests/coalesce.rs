@@ -5,7 +5,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod shell;
-mod sim;
 
 use proptest::prelude::*;
 use shell::{Action, Script, Shell, Spec};
@@ -101,7 +100,7 @@ fn the_window_end_is_a_deadline_of_the_one_timer() {
     let mut s = Shell::new(&[("A*", None, 300)], Script::new());
     s.frame(T0, b"A0//EOM//A1//EOM//");
     assert_eq!(
-        s.m().poll_timeout(),
+        s.with(|m| m.poll_timeout()),
         Some(T0 + 300),
         "the trailing call, before any heartbeat"
     );
@@ -110,7 +109,8 @@ fn the_window_end_is_a_deadline_of_the_one_timer() {
     s.advance(T0 + 300);
     assert_eq!(s.of(0), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
     assert!(
-        s.m().poll_timeout().is_some_and(|t| t > T0 + 300 + 1_000),
+        s.with(|m| m.poll_timeout())
+            .is_some_and(|t| t > T0 + 300 + 1_000),
         "only the heartbeat left"
     );
 }
@@ -146,7 +146,7 @@ fn removing_the_earliest_window_does_not_bring_the_next_one_forward() {
     let mut s = Shell::new(&specs, Script::new());
     s.frame(T0, b"A0//EOM//A1//EOM//");
     let a = s.subs()[0];
-    s.m().unsubscribe(a);
+    s.unsubscribe(a);
     s.advance(T0 + 5_000);
     assert_eq!(s.of(1), vec![(Some(0), 1, T0), (Some(1), 1, T0 + 300)]);
     assert_eq!(s.of(0), vec![(Some(0), 1, T0)]);
@@ -173,7 +173,7 @@ fn a_resync_is_its_own_call_and_does_not_fold() {
     s.input(Input::SocketClosed(s.gen));
     let lost = s.asked();
     while s.asked() == lost {
-        let next = s.m().poll_timeout().expect("a retry");
+        let next = s.with(|m| m.poll_timeout()).expect("a retry");
         s.advance(next);
     }
     s.open();
@@ -282,7 +282,7 @@ proptest! {
             let matched = msgs.iter().filter(|m| p == "*" || p.starts_with(m.0)).count();
             let counted: usize = one.of(i).iter().filter(|c| c.0.is_some()).map(|c| c.1 as usize).sum();
             prop_assert!(counted <= matched);
-            if !one.world.tabs[0].m.registry().contains(one.subs()[i]) {
+            if !one.with(|m| m.registry().contains(one.subs()[i])) {
                 // Gone: its last call is not after the moment it went (the last call of any
                 // handler that could have removed it).
                 let last_own = one.of(i).last().map(|c| c.2);

@@ -1,10 +1,9 @@
 //! Delivery is per message, never per frame: the DOM `EventTarget` rule under any framing
-//! and any re-entrant handler script, driven by the test shell of `tests/shell/` (the way
-//! `src/web` drives the core).
+//! and any re-entrant handler script, driven by the test shell of `tests/shell/` (the shipped
+//! driver, `src/driver.rs`, which `src/web` runs in the browser).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod shell;
-mod sim;
 
 use proptest::prelude::*;
 use shell::{Action, Script, Shell, Spec};
@@ -112,8 +111,8 @@ fn close_then_reconnect_from_a_handler_drops_the_rest_of_the_frame() {
     let mut s = shell(&initial, &script);
     s.frame(s.now(), &stream(&c));
     assert_eq!(calls(&s), vec![(0, 0)]);
-    assert_eq!(s.m().queued_messages(), 0);
-    assert_eq!(s.m().state(), wok_push_core::State::Connecting);
+    assert_eq!(s.with(|m| m.queued_messages()), 0);
+    assert_eq!(s.with(|m| m.state()), wok_push_core::State::Connecting);
 }
 
 fn action() -> impl Strategy<Value = Action> {

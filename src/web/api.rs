@@ -6,13 +6,12 @@
 //! out. The facade reads JS objects, keeps the handlers (in the `js/dispatch.js` table it
 //! hands over here) and builds the objects users see; every decision stays in Rust.
 
-use super::driver::Inner;
 use super::handlers::Table;
 use super::js::{seed, to_js_error};
 use super::options::{self, Raw};
-use super::port::{self, JsPort};
+use super::port::{self, JsPort, Port};
 use crate::boundary::{ev, flags};
-use alloc::rc::Rc;
+use crate::driver::Driver;
 use wasm_bindgen::prelude::*;
 use wok_push_core::prelude::*;
 use wok_push_core::{Input, SubId, SubOptions};
@@ -26,8 +25,11 @@ use wok_push_core::{Input, SubId, SubOptions};
 /// ```
 #[wasm_bindgen]
 pub struct Engine {
-    inner: Rc<Inner>,
+    inner: Inner,
 }
+
+/// The driver of a page's manager: `js/io.js` and `js/dispatch.js`.
+type Inner = Driver<Port, Table>;
 
 #[wasm_bindgen]
 impl Engine {
@@ -67,7 +69,8 @@ impl Engine {
             notifications_url,
         };
         let o = options::parse(raw).map_err(|e| to_js_error(&e))?;
-        let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table, port)
+        let io = Port::new(port);
+        let inner = Inner::new(o.config, seed(), o.url, o.notifications_url, table, io)
             .map_err(|e| to_js_error(&e))?;
         Ok(Engine { inner })
     }
@@ -90,7 +93,7 @@ impl Engine {
         text2: Option<String>,
         text3: Option<String>,
     ) {
-        let now = self.inner.event_time(at);
+        let now = self.inner.io().event_time(at);
         if kind == ev::TIMER {
             self.inner.timer_fired(now);
         } else if let Some(i) = port::input(kind, gen, num, at, text, bytes, text2, text3) {

@@ -6,9 +6,7 @@
 
 pub mod api;
 pub mod codec;
-pub mod driver;
 pub mod handlers;
 pub mod js;
 pub mod options;
 pub mod port;
-pub mod slots;

@@ -10,7 +10,9 @@
 //! The JS side only does what it is told and reports events; every decision stays in the
 //! core. Socket events carry their attempt's generation, so the core drops stale ones.
 
+use super::js::Clock;
 use crate::boundary::{ev, relay};
+use crate::driver::Io;
 use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wok_push_core::prelude::*;
@@ -67,6 +69,7 @@ extern "C" {
 /// The I/O of one manager.
 pub struct Port {
     js: JsPort,
+    clock: Clock,
     /// The deadline the JS timer is armed for.
     deadline: Cell<Option<u64>>,
 }
@@ -140,37 +143,45 @@ impl Port {
     pub fn new(js: JsPort) -> Port {
         Port {
             js,
+            clock: Clock::new(),
             deadline: Cell::new(None),
         }
     }
 
-    /// Opens websocket attempt `gen`; `false` when the constructor threw.
-    pub fn open_socket(&self, url: &str, gen: Gen) -> bool {
+    /// The manager's time of an event that happened at `ms` (its `timeStamp`), see
+    /// [`Clock::at`].
+    pub fn event_time(&self, ms: f64) -> u64 {
+        self.clock.at(ms)
+    }
+}
+
+impl Io for Port {
+    fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    fn open_socket(&self, url: &str, gen: Gen) -> bool {
         open_socket(&self.js, url, gen)
     }
 
-    /// Detaches and closes attempt `gen`'s socket, if it is the current one.
-    pub fn close_socket(&self, gen: Gen) {
+    fn close_socket(&self, gen: Gen) {
         close_socket(&self.js, f64::from(gen));
     }
 
-    /// Sends the heartbeat on attempt `gen`'s socket, encoded for `protocol`.
-    pub fn send_heartbeat(&self, gen: Gen, protocol: Protocol) {
+    fn send_heartbeat(&self, gen: Gen, protocol: Protocol) {
         send_heartbeat(&self.js, gen, protocol == Protocol::Base64);
     }
 
-    /// Starts `GET url` as fetch `gen` (aborting any other).
-    pub fn start_fetch(&self, url: &str, gen: Gen) {
+    fn start_fetch(&self, url: &str, gen: Gen) {
         start_fetch(&self.js, url, gen);
     }
 
-    /// Aborts the fetch in flight.
-    pub fn abort_fetch(&self) {
+    fn abort_fetch(&self) {
         abort_fetch(&self.js);
     }
 
-    /// Keeps the one timer armed at `deadline` (re-armed only when it changes).
-    pub fn arm(&self, deadline: Option<u64>, now: u64) {
+    /// Re-armed only when the deadline changes.
+    fn arm(&self, deadline: Option<u64>, now: u64) {
         if deadline == self.deadline.get() {
             return;
         }
@@ -181,13 +192,11 @@ impl Port {
         );
     }
 
-    /// The timer fired: it is no longer armed.
-    pub fn fired(&self) {
+    fn fired(&self) {
         self.deadline.set(None);
     }
 
-    /// Adds or removes the page lifecycle listeners.
-    pub fn page(&self, on: bool) {
+    fn page(&self, on: bool) {
         if on {
             install_page(&self.js);
         } else {
@@ -195,18 +204,15 @@ impl Port {
         }
     }
 
-    /// Joins the election for the connection named `name`.
-    pub fn elect(&self, name: &str) {
+    fn elect(&self, name: &str) {
         elect(&self.js, name);
     }
 
-    /// Leaves it.
-    pub fn resign(&self) {
+    fn resign(&self) {
         resign(&self.js);
     }
 
-    /// Posts `b` to the other tabs.
-    pub fn publish(&self, b: &wok_push_core::Broadcast) {
+    fn publish(&self, b: &wok_push_core::Broadcast) {
         use wok_push_core::{Broadcast, Source};
         match b {
             Broadcast::Message(m) => publish_message(

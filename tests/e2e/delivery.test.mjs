@@ -75,7 +75,7 @@ for (const frames of ['one', 'each']) {
   });
 
   // The shell sends a code or an id list only when it differs from the previous dispatch's
-  // (src/web/driver.rs `call`): a repeated code must still reach every handler, with the
+  // (src/driver.rs `call`): a repeated code must still reach every handler, with the
   // handler set of its own turn.
   test(`${label}: one code three times, handlers changing the set: each message its own set`, async () => {
     const page = await lab();
@@ -100,7 +100,7 @@ for (const frames of ['one', 'each']) {
   });
 
   // The handler table holds the last four codes decoded, each with its id list
-  // (src/web/slots.rs): codes in turn, more of them than slots (evicting), and a handler that
+  // (src/slots.rs): codes in turn, more of them than slots (evicting), and a handler that
   // changes one code's set while the other code's stays, must each get their own code and set.
   test(`${label}: six codes in turn, one set changing: each message its code and its set`, async () => {
     const page = await lab();

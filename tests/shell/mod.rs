@@ -1,16 +1,20 @@
-//! The page's handlers for host tests of delivery, in the one simulated world (`tests/sim`,
-//! one tab): they take the core's outputs the way `src/web` does, one at a time, each
-//! handler looked up at call time and allowed to call back into the manager (which only
-//! mutates; the outermost drain goes on), behind a per-delivery gate that a close bumps.
-//! The world fires the timers and answers `GET /notifications` at once (with nothing); a
-//! socket opens when the test says. Messages are codes `<letter><ordinal>`.
+//! The page for host tests of delivery: the shipped driver (`wok_push::driver::Driver`, the
+//! one `src/web` runs in the browser) over a simulated world and a scripted handler table.
+//! The table keeps `js/dispatch.js`' rules: codes and id lists held by slot, each handler
+//! looked up at call time, a close stopping the call; its handlers may call back into the
+//! driver (which only mutates; the outermost drain goes on). The world fires the timer and
+//! answers `GET /notifications` at once (with nothing); a socket opens when the test says.
+//! Messages are codes `<letter><ordinal>`.
 #![allow(dead_code)]
 
-use crate::sim::{Handlers, Sim, Upgrade};
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::rc::Rc;
-use wok_push_core::{Config, Frame, Input, Manager, Output, SubId, SubOptions};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::{Rc, Weak};
+use wok_push::driver::{Driver, Io, Table};
+use wok_push_core::{
+    Broadcast, Config, Error, FetchResult, Frame, Gen, Input, Manager, Protocol, Source, SubId,
+    SubOptions,
+};
 
 /// What a handler does when it is called.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,158 +46,248 @@ pub type Script = BTreeMap<(usize, usize), Vec<Action>>;
 /// A subscription to make: pattern, tab, `coalesceMs`.
 pub type Spec = (&'static str, Option<&'static str>, u64);
 
-/// The handlers' side: what they were given and what they do.
-struct Page {
+type D = Driver<World, Page>;
+
+/// The world of one tab: its clock, the one timer, the socket the core asked for last and
+/// the fetch in flight.
+#[derive(Default)]
+pub struct World {
+    now: Cell<u64>,
+    deadline: Cell<Option<u64>>,
+    asked: Cell<Gen>,
+    fetch: Cell<Option<Gen>>,
+}
+
+impl Io for World {
+    fn now(&self) -> u64 {
+        self.now.get()
+    }
+    fn open_socket(&self, _: &str, gen: Gen) -> bool {
+        self.asked.set(gen);
+        true
+    }
+    fn close_socket(&self, _: Gen) {}
+    fn send_heartbeat(&self, _: Gen, _: Protocol) {}
+    fn start_fetch(&self, _: &str, gen: Gen) {
+        self.fetch.set(Some(gen));
+    }
+    fn abort_fetch(&self) {
+        self.fetch.set(None);
+    }
+    fn arm(&self, deadline: Option<u64>, _: u64) {
+        self.deadline.set(deadline);
+    }
+    fn fired(&self) {
+        self.deadline.set(None);
+    }
+    fn page(&self, _: bool) {}
+    fn elect(&self, _: &str) {}
+    fn resign(&self) {}
+    fn publish(&self, _: &Broadcast) {}
+}
+
+/// The handlers' side: the table the driver calls, what it was given and what it does.
+#[derive(Default)]
+pub struct Page {
+    /// The driver, for the handlers' calls back into it.
+    driver: RefCell<Weak<D>>,
     /// Subscription ids in subscription order (ordinal = index).
-    subs: Vec<SubId>,
+    subs: RefCell<Vec<SubId>>,
+    /// The ids that have a handler (removed: forgotten).
+    handlers: RefCell<BTreeSet<SubId>>,
+    /// The codes and id lists held by slot.
+    slots: RefCell<BTreeMap<u32, (String, Vec<SubId>)>>,
     /// Every handler call, in order.
-    calls: Vec<Call>,
-    /// Bumped by each close: a delivery stops when it changes (the shell's gate).
-    epoch: u32,
+    calls: RefCell<Vec<Call>>,
+    /// Bumped by each close: a call stops when it changes.
+    epoch: Cell<u32>,
     script: Script,
 }
 
 impl Page {
-    /// Subscribes (with resync calls) at `at`.
-    fn subscribe(&mut self, m: &mut Manager, at: u64, (p, tab, ms): Spec) {
+    fn driver(&self) -> Rc<D> {
+        self.driver.borrow().upgrade().expect("driver")
+    }
+
+    /// Subscribes (with resync calls) now, and registers the handler.
+    fn subscribe(&self, (p, tab, ms): Spec) {
         let o = SubOptions {
             tab: tab.map(String::from),
             resync: true,
             coalesce_ms: ms,
             ..SubOptions::default()
         };
-        self.subs.push(m.subscribe(at, p, o));
+        let id = self.driver().subscribe(p, o);
+        self.handlers.borrow_mut().insert(id);
+        self.subs.borrow_mut().push(id);
     }
 
-    fn act(&mut self, m: &mut Manager, now: u64, a: &Action) {
+    fn act(&self, a: &Action) {
+        let d = self.driver();
         match a {
-            Action::Subscribe(p, tab) => self.subscribe(m, now, (p, *tab, 0)),
+            Action::Subscribe(p, tab) => self.subscribe((p, *tab, 0)),
             Action::Unsubscribe(n) => {
-                let id = self.subs[n % self.subs.len()];
-                m.unsubscribe(id);
+                let id = {
+                    let subs = self.subs.borrow();
+                    subs[n % subs.len()]
+                };
+                d.unsubscribe(id);
             }
             Action::CloseTab(t) => {
-                m.close_tab(t);
+                d.close_tab(t);
             }
-            // Re-entrant inputs only mutate: the outermost drain goes on.
-            Action::HashChange => m.handle(now, Input::HashChange(now)),
-            Action::Close | Action::Reconnect => {
-                m.handle(now, Input::Close);
-                self.epoch += 1;
-                if *a == Action::Reconnect {
-                    // Re-entrant: only mutates; the next socket opens when the test says.
-                    m.handle(now, Input::Connect);
-                }
+            Action::HashChange => d.input(Input::HashChange(d.io().now())),
+            Action::Close => d.input(Input::Close),
+            Action::Reconnect => {
+                d.input(Input::Close);
+                d.input(Input::Connect);
             }
         }
     }
 }
 
-impl Handlers for Page {
-    fn call(&mut self, m: &mut Manager, now: u64, out: &Output) {
-        let (msg, ids, n) = match out {
-            Output::Deliver(msg, ids, n) => {
-                let k: usize = msg.notice.code[1..].parse().expect("ordinal");
-                (Some(k), ids, *n)
+impl Table for Page {
+    fn dispatch(
+        &self,
+        slot: u32,
+        ids: Option<&[SubId]>,
+        code: Option<&str>,
+        source: u8,
+        _: Option<&str>,
+        _: Option<&str>,
+        coalesced: u32,
+    ) -> u32 {
+        let (code, list) = {
+            let mut slots = self.slots.borrow_mut();
+            let held = slots.entry(slot).or_default();
+            if let Some(c) = code {
+                held.0 = c.to_string();
             }
-            Output::Resync(ids) => (None, ids, 0),
-            _ => return,
+            if let Some(ids) = ids {
+                held.1 = ids.to_vec();
+            }
+            held.clone()
         };
-        let epoch = self.epoch;
-        for &id in ids {
-            if self.epoch != epoch {
+        let msg = (source != Source::Resync as u8).then(|| code[1..].parse().expect("ordinal"));
+        let (epoch, at) = (self.epoch.get(), self.driver().io().now());
+        for id in list {
+            if self.epoch.get() != epoch {
                 break;
             }
-            if !m.registry().contains(id) {
+            if !self.handlers.borrow().contains(&id) {
                 continue;
             }
-            let sub = self.subs.iter().position(|&s| s == id).expect("known");
-            self.calls.push(Call {
+            let sub = self
+                .subs
+                .borrow()
+                .iter()
+                .position(|&s| s == id)
+                .expect("known");
+            self.calls.borrow_mut().push(Call {
                 sub,
                 msg,
-                n,
-                at: now,
+                n: coalesced,
+                at,
             });
             let actions = msg
                 .and_then(|k| self.script.get(&(sub, k)).cloned())
                 .unwrap_or_default();
             for a in actions {
-                self.act(m, now, &a);
+                self.act(&a);
             }
         }
+        0
+    }
+    fn failed_id(&self, _: u32) -> SubId {
+        unreachable!("no handler throws here")
+    }
+    fn report_threw(&self, _: u32, _: Option<&str>) {}
+    fn emit_error(&self, _: &Error) {}
+    fn emit_state(&self, _: u8, _: u8, _: u16, _: f64) {}
+    fn emit_resync(&self) {}
+    fn remove_sub(&self, id: SubId) {
+        self.handlers.borrow_mut().remove(&id);
+    }
+    fn bump_epoch(&self) {
+        self.epoch.set(self.epoch.get() + 1);
+    }
+    fn clear(&self) {
+        self.handlers.borrow_mut().clear();
     }
 }
 
-/// One page with its handlers in a world of one tab.
+/// One page with its handlers, driven by the shipped driver.
 pub struct Shell {
-    pub world: Sim,
-    page: Rc<RefCell<Page>>,
+    d: Rc<D>,
     /// The socket open (the one the test opened last).
     pub gen: u32,
 }
 
 impl Shell {
     pub fn new(specs: &[Spec], script: Script) -> Shell {
-        let mut world = Sim::seeded(Config::default(), 7);
-        world.latency = 0;
-        world.upgrade = Upgrade::Hang;
-        let page = Rc::new(RefCell::new(Page {
-            subs: Vec::new(),
-            calls: Vec::new(),
-            epoch: 0,
+        let page = Page {
             script,
-        }));
-        world.tabs[0].handlers = Some(page.clone());
-        let mut s = Shell {
-            world,
-            page,
-            gen: 0,
+            ..Page::default()
         };
+        let world = World::default();
+        world.now.set(1_000 - 10);
+        let d = Rc::new(
+            Driver::new(
+                Config::default(),
+                7,
+                "ws".into(),
+                "feed".into(),
+                page,
+                world,
+            )
+            .expect("valid"),
+        );
+        *d.table().driver.borrow_mut() = Rc::downgrade(&d);
+        let mut s = Shell { d, gen: 0 };
+        // Made before the run starts (a hashchange in it drops the tab-scoped ones).
         for &spec in specs {
-            // Made before the run starts (a hashchange in it drops the tab-scoped ones).
-            let at = s.now() - 10;
-            s.subscribe(at, spec);
+            s.d.table().subscribe(spec);
         }
+        s.d.io().now.set(1_000);
         s.connect();
         s
     }
 
-    /// The page's manager.
-    pub fn m(&mut self) -> &mut Manager {
-        self.world.m()
+    /// Reads the page's manager.
+    pub fn with<R>(&self, f: impl FnOnce(&Manager) -> R) -> R {
+        self.d.with_core(f)
     }
 
     pub fn now(&self) -> u64 {
-        self.world.now
+        self.d.io().now()
     }
 
     /// The socket attempt the core asked for last.
     pub fn asked(&self) -> u32 {
-        self.world
-            .log()
-            .iter()
-            .rev()
-            .find_map(|(_, o)| match o {
-                Output::OpenSocket(g) => Some(*g),
-                _ => None,
-            })
-            .unwrap_or(0)
+        self.d.io().asked.get()
     }
 
     /// Subscription ids in subscription order (ordinal = index).
     pub fn subs(&self) -> Vec<SubId> {
-        self.page.borrow().subs.clone()
+        self.d.table().subs.borrow().clone()
     }
 
     /// Every handler call, in order.
     pub fn calls(&self) -> Vec<Call> {
-        self.page.borrow().calls.clone()
+        self.d.table().calls.borrow().clone()
     }
 
     /// Subscribes (with resync calls) at `at`.
     pub fn subscribe(&mut self, at: u64, spec: Spec) {
-        let m = &mut self.world.tabs[0].m;
-        self.page.borrow_mut().subscribe(m, at, spec);
+        let now = self.now();
+        self.d.io().now.set(at);
+        self.d.table().subscribe(spec);
+        self.d.io().now.set(now);
+    }
+
+    /// Unsubscribes, as `Subscription.unsubscribe()` does.
+    pub fn unsubscribe(&mut self, id: SubId) -> bool {
+        self.d.unsubscribe(id)
     }
 
     pub fn connect(&mut self) {
@@ -209,13 +303,28 @@ impl Shell {
 
     /// An input now, and what follows at this time (`GET /notifications` answers).
     pub fn input(&mut self, i: Input) {
-        self.world.act(0, i);
+        self.d.input(i);
+        self.answer();
     }
 
-    /// Advances to `t`, firing the timers at each deadline on the way.
+    /// Answers every fetch in flight at once, with an empty store.
+    fn answer(&mut self) {
+        while let Some(gen) = self.d.io().fetch.take() {
+            self.d
+                .input(Input::Fetched(gen, FetchResult::Answer(200, "[]".into())));
+        }
+    }
+
+    /// Advances to `t`, firing the timer at each deadline on the way.
     pub fn advance(&mut self, t: u64) {
-        let ms = t.saturating_sub(self.world.now);
-        self.world.drive(ms);
+        while let Some(at) = self.d.io().deadline.get().filter(|&at| at <= t) {
+            let w = self.d.io();
+            w.now.set(w.now.get().max(at));
+            self.d.timer_fired(w.now.get());
+            self.answer();
+        }
+        let w = self.d.io();
+        w.now.set(w.now.get().max(t));
     }
 
     pub fn frame(&mut self, at: u64, bytes: &[u8]) {
@@ -225,9 +334,7 @@ impl Shell {
 
     /// Calls of subscription `sub` as (message, coalesced, time).
     pub fn of(&self, sub: usize) -> Vec<(Option<usize>, u32, u64)> {
-        self.page
-            .borrow()
-            .calls
+        self.calls()
             .iter()
             .filter(|c| c.sub == sub)
             .map(|c| (c.msg, c.n, c.at))

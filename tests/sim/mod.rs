@@ -11,9 +11,7 @@
 //! a livelock (too many steps).
 #![allow(dead_code)]
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
 use wok_push_core::{
     Broadcast, Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId,
     SubOptions,
@@ -43,13 +41,6 @@ pub enum Feed {
     Fail,
 }
 
-/// A page's handlers: called with each `Deliver` and `Resync` the tab's core hands out, in
-/// the world's drain loop, with the tab's manager, which they may call back into (an input
-/// only mutates; the drain goes on), as `src/web`'s handlers do.
-pub trait Handlers {
-    fn call(&mut self, m: &mut Manager, now: u64, out: &Output);
-}
-
 /// One tab (page) of the world.
 pub struct Tab {
     pub m: Manager,
@@ -67,8 +58,6 @@ pub struct Tab {
     pub sockets: usize,
     pub fetches: usize,
     pub published: usize,
-    /// The page's handlers, if the test gave it any (`tests/shell`).
-    pub handlers: Option<Rc<RefCell<dyn Handlers>>>,
 }
 
 pub struct Sim {
@@ -149,7 +138,6 @@ impl Sim {
             sockets: 0,
             fetches: 0,
             published: 0,
-            handlers: None,
         });
         self.tabs.len() - 1
     }
@@ -224,11 +212,6 @@ impl Sim {
     fn outputs(&mut self, t: usize) {
         while let Some(o) = self.tabs[t].m.poll_output() {
             self.tabs[t].log.push((self.now, o.clone()));
-            if matches!(o, Output::Deliver(..) | Output::Resync(_)) {
-                if let Some(h) = self.tabs[t].handlers.clone() {
-                    h.borrow_mut().call(&mut self.tabs[t].m, self.now, &o);
-                }
-            }
             match o {
                 Output::OpenSocket(g) => self.open_socket(t, g),
                 Output::CloseSocket(g) if self.tabs[t].socket == Some(g) => {
