@@ -841,3 +841,25 @@ fn resync_waits_until_a_refresh_can_succeed() {
         "one resync, once a poll answered"
     );
 }
+
+/// A resync is owed from the loss of a live socket until a transport is live again, and a
+/// `close()` forgets it: the next `connect()` starts fresh, like the first one.
+#[test]
+fn close_forgets_an_owed_resync() {
+    let mut s = Sim::default();
+    s.subscribe_all();
+    s.input(Input::Connect);
+    s.drive(10_000);
+    s.drop_socket();
+    assert_eq!(s.m().state(), State::Backoff);
+    s.input(Input::Close);
+    s.input(Input::Connect);
+    s.drive(10_000);
+    assert_eq!(s.m().state(), State::Open);
+    assert_eq!(s.count(is_resync), 0, "no resync after close + connect");
+    // Without the close, the same loss is announced once the socket is back.
+    s.drop_socket();
+    s.drive(10_000);
+    assert_eq!(s.m().state(), State::Open);
+    assert_eq!(s.count(is_resync), 1);
+}

@@ -52,6 +52,9 @@ pub(super) struct Outbox {
     /// window folds or is taken (a subscription removed since may leave it early: then
     /// nothing is due and it is set again).
     coalesce_at: Option<u64>,
+    /// A live transport was lost since the last `resync`: one is owed (announced when a
+    /// transport is live again, forgotten by `close()`).
+    gap: bool,
 }
 
 impl Outbox {
@@ -69,8 +72,14 @@ impl Outbox {
         self.coalesce_at = None;
     }
 
-    /// Forgets every queued message and resync (on `close()`).
+    /// A live transport was lost: a `resync` is owed.
+    pub(super) fn lost(&mut self) {
+        self.gap = true;
+    }
+
+    /// Forgets every queued message and resync, and the one owed (on `close()`).
     pub(super) fn discard_deliveries(&mut self) {
+        self.gap = false;
         // Not `retain`: its swap carries an assertion panic (bytes). Each entry goes round
         // the queue once, in order; this runs once per close.
         for _ in 0..self.queue.len() {
@@ -162,8 +171,7 @@ impl Manager {
 
     /// Queues `resync` if a live transport was lost since the last announcement.
     pub(super) fn announce_gap(&mut self) {
-        if self.gap {
-            self.gap = false;
+        if core::mem::take(&mut self.out.gap) {
             self.stats.resyncs += 1;
             if self.publishes() {
                 self.out.push(Output::Publish(Broadcast::Resync));

@@ -201,7 +201,9 @@ impl Manager {
             self.out.push(crate::io::Output::Resign);
         }
         let polling = self.conn.polling();
-        self.gap |= self.halt();
+        if self.halt() {
+            self.out.lost();
+        }
         self.go(now, Conn::Frozen { polling }, Reason::PageHidden);
     }
 

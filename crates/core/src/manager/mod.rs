@@ -235,8 +235,6 @@ pub struct Manager {
     registry: Registry,
     /// Outputs waiting for the shell (`deliver`).
     out: Outbox,
-    /// A live transport was lost since the last `resync`.
-    gap: bool,
     /// The one source of randomness (backoff and polling jitter), seeded: deterministic in
     /// tests.
     rng: fastrand::Rng,
@@ -264,7 +262,6 @@ impl Manager {
             out: Outbox::default(),
             cfg,
             conn: Conn::Closed,
-            gap: false,
             stats: Stats::default(),
             now: 0,
         })
@@ -447,8 +444,8 @@ impl Manager {
             self.out.push(Output::Resign);
         }
         self.halt();
-        self.gap = false;
-        // Nothing queued for handlers survives a close, nor any pending trailing call.
+        // Nothing queued for handlers survives a close, nor an owed resync or any pending
+        // trailing call.
         self.out.discard_deliveries();
         self.registry.reset_windows();
         self.out.reset_coalescing();
@@ -471,7 +468,9 @@ impl Manager {
     /// The session ended (rule 3 of the session rule): everything stops, announced once.
     /// (Only a leading manager fetches, and an expired one does not come here.)
     fn expire(&mut self, now: u64) {
-        self.gap |= self.halt();
+        if self.halt() {
+            self.out.lost();
+        }
         self.go(now, Conn::Expired, Reason::SessionExpired);
     }
 

@@ -205,7 +205,7 @@ impl Manager {
         if self.conn.polling() {
             self.feed.poll_at(None);
             self.feed.reset_errors();
-            self.gap = true;
+            self.out.lost();
             self.go(now, Conn::Socket(a), Reason::ProbeSucceeded);
             self.went_live(now);
         }
@@ -241,7 +241,7 @@ impl Manager {
     pub(super) fn socket_lost(&mut self, now: u64, reason: Reason) {
         let (live, useful) = self.abandon_attempt();
         if live {
-            self.gap = true;
+            self.out.lost();
         }
         if !useful {
             self.attempts.failed();

@@ -61,7 +61,7 @@ impl Manager {
                 // What the old leader saw last and could not publish is lost for push-only
                 // codes: the new socket catches up, and every tab resyncs. The other tabs
                 // that followed the old leader follow this one now.
-                self.gap = true;
+                self.out.lost();
                 self.tabs.followed = true;
                 Reason::Leader
             }
@@ -107,7 +107,7 @@ impl Manager {
     /// The leader announced a gap.
     pub(super) fn leader_resync(&mut self) {
         if let Conn::Follower { .. } = self.conn {
-            self.gap = true;
+            self.out.lost();
             self.announce_gap();
         }
     }
