@@ -128,6 +128,10 @@ mod tests {
         );
         assert_eq!(parse_feed("[]", 10), Ok(vec![]));
         assert_eq!(parse_feed("<html>login</html>", 10), Err(Error::NotJson));
+        // JSON's own whitespace before it is fine; nothing, or whitespace only, is not JSON.
+        assert_eq!(parse_feed(" \r\n\t[]", 10), Ok(vec![]));
+        assert_eq!(parse_feed("", 10), Err(Error::NotJson));
+        assert_eq!(parse_feed(" \n ", 10), Err(Error::NotJson));
         assert_eq!(parse_feed("[{\"code\":", 10), Err(Error::MalformedJson));
         assert_eq!(
             parse_feed("[{\"code\":\"A\"}", 10),
