@@ -6,7 +6,8 @@
 #   4. wok-real: the real WoK (wokd, nginx, websockify, PAM login, its UI) built with the patch
 #                series, in Chromium and Firefox (tests/wok-real/run.sh; needs root)
 #   0. lint:     cargo fmt --check, cargo clippy -D warnings on the host, on wasm32 and on the
-#                shipped build; the core's dependency tree has no wasm/web/JS crate
+#                shipped build, cargo doc -D warnings (no broken or private doc links) on the
+#                host and on wasm32; the core's dependency tree has no wasm/web/JS crate
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -40,8 +41,10 @@ lint() {
     && cargo clippy -q --workspace --all-targets -- -D warnings \
     && cargo clippy -q --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings \
     && cargo clippy -q --release --target wasm32-unknown-unknown --features shipped -- -D warnings \
+    && RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --workspace \
+    && RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --target wasm32-unknown-unknown \
     && core_is_pure \
-    && echo "lint: fmt and clippy (host, wasm32, shipped) clean; the core depends on no wasm, web or JS crate"
+    && echo "lint: fmt, clippy (host, wasm32, shipped) and rustdoc links clean; the core depends on no wasm, web or JS crate"
 }
 # The core's normal dependencies on wasm32 (what the shipped build could link) hold no wasm,
 # web or JS binding crate: the compiler then keeps crates/core sans-IO.

@@ -57,9 +57,9 @@ numbers! {
         LEAD = 14,
         /// Another tab holds it: this one follows.
         FOLLOW = 15,
-        /// A message the leader relayed (`num`: [`relay::FROM_POLL`] or 0).
+        /// A message the leader relayed (`num`: [`super::relay::FROM_POLL`] or 0).
         RELAY = 16,
-        /// A state change the leader relayed (`gen`: packed, see [`relay`]).
+        /// A state change the leader relayed (`gen`: packed, see [`super::relay`]).
         RELAY_STATE = 17,
         /// A resync the leader relayed.
         RELAY_RESYNC = 18,

@@ -166,7 +166,7 @@ impl Registry {
     /// `core::coalesce`); and whether one did (the next trailing call may have changed).
     /// Trailing calls due by `at` must have been taken first. A code no coalescing
     /// subscription matches is matched once until the subscriptions change (the last
-    /// [`KNOWN`] such codes are remembered).
+    /// four such codes are remembered).
     pub fn admit(&mut self, m: &Message, at: u64) -> (Vec<SubId>, bool) {
         let code = &m.notice.code;
         if let Some((_, ids)) = self.known.iter().find(|(c, _)| c == code) {

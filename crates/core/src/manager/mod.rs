@@ -1,4 +1,4 @@
-//! The connection manager state machine. Owns: intent and connection state ([`Conn`], with
+//! The connection manager state machine. Owns: intent and connection state (`Conn`, with
 //! the connection's deadlines), the outbox, and the public surface of the core; its next
 //! deadline is the soonest of its parts' own (`poll_timeout`). The parts live in
 //! `socket` (attempts, backoff, fallback, probes), `feed` (`GET /notifications`),
@@ -39,7 +39,7 @@
 //!    the checks from then on (probes that fail ask for none). A 2xx or an error means the
 //!    path is at fault, not the session: the backoff and the fallback go on as before.
 //! 2. A `POST:/wok/logout` push (anyone's logout: WoK broadcasts it) asks for one too.
-//! 3. Any `GET /notifications` that answers 401 ends the session ([`Conn::Expired`],
+//! 3. Any `GET /notifications` that answers 401 ends the session (`Conn::Expired`,
 //!    reason `session-expired`, the `session-expired` error once): the socket is closed,
 //!    nothing is attempted or polled, no timer runs, and the state is `closed`.
 //! 4. `connect()`/`reconnect()` start again. On a shared connection the expired leader
@@ -215,7 +215,7 @@ impl Conn {
     }
 }
 
-/// The sans-IO connection manager: the connection ([`Conn`], which carries each state's
+/// The sans-IO connection manager: the connection (`Conn`, which carries each state's
 /// data) and the parts, each the one owner of its facts.
 #[derive(Debug)]
 pub struct Manager {
