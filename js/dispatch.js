@@ -74,7 +74,9 @@ export function dispatch(t, slot, ids, code, source, message, timestamp, coalesc
   if (code === undefined) code = t.codes[slot];
   else t.codes[slot] = code;
   t.code = code;
-  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = handlers(t, ids));
+  // A new list's handler records are looked up once, here (a slot keeps them while its ids
+  // stay the same): one removed since has `f` null, so it is still passed over at call time.
+  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = Array.from(ids, (id) => t.subs.get(id)));
   const msg = makeMessage(code, source, message, timestamp, coalesced);
   const epoch = t.epoch;
   let failed = 0;
@@ -89,16 +91,6 @@ export function dispatch(t, slot, ids, code, source, message, timestamp, coalesc
     }
   }
   return failed;
-}
-
-/**
- * The handler records of `ids`, looked up once per list (a slot keeps it while its ids stay
- * the same): one removed since has `f` null, so it is still looked up at call time.
- */
-function handlers(t, ids) {
-  const list = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) list[i] = t.subs.get(ids[i]);
-  return list;
 }
 
 /** The id of the `i`-th handler that threw in the last dispatch. */
