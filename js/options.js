@@ -125,6 +125,21 @@ export function coalesceOf(o, absent = 0) {
   return ms;
 }
 
+/** The drop-in's coalescing window (ms) unless told otherwise (see `installWokCompat`). */
+const WOK_COALESCE_MS = 250;
+
+/**
+ * `installWokCompat(wok, options)`'s arguments, checked: `[args, { coalesceMs }]`, the
+ * connect() options as `readOptions` gives them and the listeners' options (their window:
+ * 250 unless given). Throws
+ * `invalid-option` when `wok` is not an object or an option is bad or unknown. Used by the
+ * module and by the classic loader's stand-in, so both throw the same errors.
+ */
+export function readWokCompat(wok, options) {
+  if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
+  return [readOptions(options, ['coalesceMs']), { coalesceMs: coalesceOf(options, WOK_COALESCE_MS) }];
+}
+
 /** Throws `invalid-option` unless `code` is a non-empty string and `handler` a function. */
 export function checkSubscription(code, handler) {
   if (typeof code !== 'string' || code === '') throw invalid('code');

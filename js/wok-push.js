@@ -10,7 +10,7 @@
 import { CONTRACT, LOADING, VERSION, current } from './slot.js';
 import { STAT_NAMES } from './dispatch.js';
 import { makePort, resources } from './io.js';
-import { checkSubscription, coalesceOf, invalid, listenerKind, readOptions } from './options.js';
+import { checkSubscription, coalesceOf, listenerKind, readOptions, readWokCompat } from './options.js';
 
 const g = globalThis;
 // Loaded twice: keep the first.
@@ -137,9 +137,7 @@ function makeLoader() {
     },
     installWokCompat(wok, options) {
       if (real) return real.installWokCompat(wok, options);
-      if (wok === null || (typeof wok !== 'object' && typeof wok !== 'function')) throw invalid('wok');
-      readOptions(options, ['coalesceMs']);
-      coalesceOf(options);
+      readWokCompat(wok, options);
       // Define the stock API at once; calls are queued until the wasm is ready.
       later((mod) => { mod.installWokCompat(wok, options); });
       wok.addNotificationListener = (...a) => {
