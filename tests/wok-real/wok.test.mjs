@@ -51,6 +51,12 @@ const tab = async (page, hash, ready) => {
   await until(() => inPage(page, ready), 15000, `tab ${hash}`);
   await settle(500);
 };
+// WoK's own race on loading the Activity Log tab (Firefox, now and then): the tab's markup
+// calls wok.initUserLog before the scripts it loads have defined it or wok.createBootgrid.
+// Seen with stock WoK code (the options step's reload) and once in the logout step's second
+// tab in CI; these two errors only are passed over, every other page error fails a step.
+const WOK_TAB_RACE = /wok\.(initUserLog|createBootgrid) is not a function/;
+const notWokTabRace = (e) => !WOK_TAB_RACE.test(e);
 const onActivityLog = () => !!document.getElementById('user-log-grid');
 const onSettings = () => /tabs\/settings/.test(location.hash) && !document.getElementById('user-log-grid');
 
@@ -213,6 +219,10 @@ for (const name of Object.keys(BROWSERS)) {
             await shell(second);
             assert.equal(await inPage(second, () => WokPush.connect().stats().role), 'follower');
             assert.equal(upstreams(), 1, 'one push socket for the origin');
+            // The Activity Log drawn (or failed by WoK's own race) before the logout, so the
+            // logout does not land in the middle of the tab's script loading.
+            await until(async () => await inPage(second, onActivityLog) || second.errors.some((e) => WOK_TAB_RACE.test(e)),
+              15000, 'the Activity Log in the second tab');
             // The shell binds the logout button once it has the user's details (after the push
             // connection may already be open): a click before that does nothing.
             await until(() => inPage(second, () => {
@@ -252,8 +262,8 @@ for (const name of Object.keys(BROWSERS)) {
             await raise(c, cookie);
             await until(async () => (await alerts(page)).some((a) => a.includes(noticeText(c))), 10000, 'pushes flow after the login');
             assert.equal(upstreams(), 1);
-            assert.deepEqual(page.errors, []);
-            assert.deepEqual(second.errors, []);
+            assert.deepEqual(page.errors.filter(notWokTabRace), []);
+            assert.deepEqual(second.errors.filter(notWokTabRace), []);
           } finally {
             await second.close();
           }
@@ -295,10 +305,8 @@ for (const name of Object.keys(BROWSERS)) {
           s0 = await sends();
           await settle(2500);
           assert.ok(await sends() - s0 >= 2, 'a heartbeat a second');
-          // This step's page errors, but WoK's own race on reloading the Activity Log tab
-          // (Firefox, now and then: the tab's markup calls wok.initUserLog before its script
-          // defined it; seen with stock WoK code only).
-          const errors = page.errors.slice(before).filter((e) => !/wok\.initUserLog is not a function/.test(e));
+          // This step's page errors, but WoK's own race on loading the Activity Log tab.
+          const errors = page.errors.slice(before).filter(notWokTabRace);
           assert.deepEqual(errors, []);
         } finally {
           options(original);
