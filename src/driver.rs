@@ -13,13 +13,17 @@
 //! (`src/web`); host tests (`tests/shell`) drive this same driver with a simulated world
 //! and a scripted page.
 
-use crate::slots::Slots;
 use core::cell::{Cell, RefCell};
 use wok_push_core::prelude::*;
 use wok_push_core::{
-    Broadcast, Config, Error, Gen, Input, Manager, Message, Output, Protocol, Source, State,
-    StateChange, SubId, SubOptions,
+    registry::KNOWN, Broadcast, Config, Error, Gen, Input, Manager, Message, Output, Protocol,
+    Source, State, StateChange, SubId, SubOptions, To,
 };
+
+/// The handler table's slot for the deliveries that name their ids ([`To::Ids`]: trailing
+/// calls, codes a coalescing subscription matches, resync calls): the code and the ids
+/// always cross. Slots below it mirror the registry's remembered codes ([`To::Known`]).
+const ONE_OFF: u32 = KNOWN as u32;
 
 /// What the driver does in the world: in the browser, `js/io.js` (`web::port::Port`).
 pub trait Io {
@@ -99,8 +103,9 @@ pub struct Driver<I: Io, T: Table> {
     io: I,
     /// The Web Lock and BroadcastChannel name of a shared connection: the endpoint.
     lock_name: String,
-    /// The codes the handler table holds decoded, and their id lists.
-    slots: RefCell<Slots>,
+    /// Which version (stamp) of the registry's remembered entry each slot of the handler
+    /// table holds, with its code decoded and its handler list (0: none yet).
+    held: Cell<[u32; KNOWN]>,
 }
 
 impl<I: Io, T: Table> Drop for Driver<I, T> {
@@ -133,7 +138,7 @@ impl<I: Io, T: Table> Driver<I, T> {
             notifications_url,
             io,
             lock_name,
-            slots: RefCell::new(Slots::default()),
+            held: Cell::new([0; KNOWN]),
         })
     }
 
@@ -206,7 +211,7 @@ impl<I: Io, T: Table> Driver<I, T> {
             Output::Fetch(gen) => self.io.start_fetch(&self.notifications_url, gen),
             Output::AbortFetch => self.io.abort_fetch(),
             Output::State(change) => self.state_changed(change),
-            Output::Deliver(msg, ids, n) => self.deliver(&msg, &ids, n),
+            Output::Deliver(msg, to, n) => self.deliver(&msg, &to, n),
             Output::Resync(ids) => self.resync(&ids),
             Output::Error(e) => self.table.emit_error(&e),
             Output::Elect => self.io.elect(&self.lock_name),
@@ -228,9 +233,31 @@ impl<I: Io, T: Table> Driver<I, T> {
         );
     }
 
-    fn deliver(&self, msg: &Message, ids: &[SubId], coalesced: u32) {
+    /// Calls the handlers `to` names. A remembered code's slot crosses alone while the
+    /// table holds that version of the entry: no list, no code, no allocation, no
+    /// comparison per message (a burst of one code, WoK's resource code and
+    /// `POST:/wok/logs` in turn). Otherwise the code and the ids cross, and the slot keeps
+    /// them.
+    fn deliver(&self, msg: &Message, to: &To, coalesced: u32) {
         let n = &msg.notice;
+        let known;
+        let (slot, ids) = match *to {
+            To::Ids(ref ids) => (ONE_OFF, Some(ids.as_slice())),
+            To::Known { slot, stamp } => {
+                let i = usize::from(slot);
+                let mut held = self.held.get();
+                let fresh = held.get(i) != Some(&stamp);
+                if let Some(h) = held.get_mut(i) {
+                    *h = stamp;
+                }
+                self.held.set(held);
+                // Copied: the core is not borrowed while handlers run.
+                known = fresh.then(|| self.core.borrow().registry().ids(to).to_vec());
+                (u32::from(slot), known.as_deref())
+            }
+        };
         self.call(
+            slot,
             ids,
             &n.code,
             msg.source as u8,
@@ -250,29 +277,37 @@ impl<I: Io, T: Table> Driver<I, T> {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                self.call(&[id], &p, Source::Resync as u8, None, None, 0);
+                self.call(
+                    ONE_OFF,
+                    Some(&[id]),
+                    &p,
+                    Source::Resync as u8,
+                    None,
+                    None,
+                    0,
+                );
             }
         }
     }
 
-    /// Calls the handlers of `ids` (see [`Table::dispatch`]) with a message that stands for
-    /// `coalesced` messages (0: a resync call), then reports each one that threw. The code
-    /// is named by its slot, and it and the id list cross only when the table does not hold
-    /// them (see [`Slots`]).
+    /// Calls the handlers of `ids` (`None`: those `slot` holds; see [`Table::dispatch`])
+    /// with a message that stands for `coalesced` messages (0: a resync call), then reports
+    /// each one that threw. The code crosses with the ids: the slot holds both.
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
-        ids: &[SubId],
+        slot: u32,
+        ids: Option<&[SubId]>,
         code: &str,
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
         coalesced: u32,
     ) {
-        let named = self.slots.borrow_mut().name(code, ids);
         let failed = self.table.dispatch(
-            named.slot,
-            named.ids.then_some(ids),
-            named.code.then_some(code),
+            slot,
+            ids,
+            ids.map(|_| code),
             source,
             message,
             timestamp,

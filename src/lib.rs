@@ -23,7 +23,6 @@ pub use wok_push_core;
 
 pub mod boundary;
 pub mod driver;
-pub mod slots;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

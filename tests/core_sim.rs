@@ -5,7 +5,7 @@
 mod sim;
 
 use sim::{is_fetch, is_open, is_resync, Feed, Sim, Upgrade};
-use wok_push_core::{Config, Error, Input, Output, Reason, State, SubOptions};
+use wok_push_core::{Config, Error, Input, Output, Reason, State, SubOptions, To};
 
 fn errors(s: &Sim) -> Vec<Error> {
     s.log()
@@ -725,7 +725,7 @@ fn hashchange_drops_tab_scoped_subscriptions() {
         .log()
         .iter()
         .filter_map(|(_, o)| {
-            if let Output::Deliver(_, t, _) = o {
+            if let Output::Deliver(_, To::Ids(t), _) = o {
                 Some(t.clone())
             } else {
                 None

@@ -212,7 +212,8 @@ fn a_follower_coalesces_its_own_subscriptions_on_its_own_deadline() {
     let mut trailing = Vec::new();
     b.tabs[follower].m.handle(b.now, Input::Timer);
     while let Some(o) = b.tabs[follower].m.poll_output() {
-        if let Output::Deliver(m, ids, n) = o {
+        if let Output::Deliver(m, to, n) = o {
+            let ids = b.tabs[follower].m.registry().ids(&to).to_vec();
             trailing.push((m.notice.code, ids, n));
         }
     }

@@ -99,9 +99,10 @@ for (const frames of ['one', 'each']) {
     assert.deepEqual(errs.map((e) => `${e.code}:${e.messageCode}`), ['handler-threw:R', 'handler-threw:R', 'handler-threw:R']);
   });
 
-  // The handler table holds the last four codes decoded, each with its id list
-  // (src/slots.rs): codes in turn, more of them than slots (evicting), and a handler that
-  // changes one code's set while the other code's stays, must each get their own code and set.
+  // The handler table holds the registry's last four remembered codes decoded, each with its
+  // id list, by stamp (src/driver.rs `deliver`): codes in turn, more of them than slots
+  // (evicting), and a handler that changes one code's set while the other code's stays, must
+  // each get their own code and set.
   test(`${label}: six codes in turn, one set changing: each message its code and its set`, async () => {
     const page = await lab();
     await page.evaluate(() => {

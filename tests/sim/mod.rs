@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use wok_push_core::{
     Broadcast, Config, FetchResult, Frame, Gen, Input, Manager, Output, State, StateChange, SubId,
-    SubOptions,
+    SubOptions, To,
 };
 
 /// What the fake server does with a websocket attempt.
@@ -211,6 +211,15 @@ impl Sim {
 
     fn outputs(&mut self, t: usize) {
         while let Some(o) = self.tabs[t].m.poll_output() {
+            // A remembered code's ids are read now, as a shell does (valid until the next
+            // input): the log names every delivery's ids.
+            let o = match o {
+                Output::Deliver(m, to, n) => {
+                    let ids = self.tabs[t].m.registry().ids(&to).to_vec();
+                    Output::Deliver(m, To::Ids(ids), n)
+                }
+                o => o,
+            };
             self.tabs[t].log.push((self.now, o.clone()));
             match o {
                 Output::OpenSocket(g) => self.open_socket(t, g),
@@ -239,7 +248,7 @@ impl Sim {
                 }
                 Output::Resign => self.resign(t),
                 Output::Publish(b) => self.publish(t, &b),
-                Output::Deliver(m, ids, _)
+                Output::Deliver(m, To::Ids(ids), _)
                     if self.tabs[t].sub.is_some_and(|s| ids.contains(&s)) =>
                 {
                     let code = m.notice.code.clone();

@@ -4,7 +4,7 @@
 use super::error::Error;
 use super::frame::{Frame, Protocol};
 use super::notice::Message;
-use super::registry::SubId;
+use super::registry::{SubId, To};
 use super::state::StateChange;
 use crate::prelude::*;
 
@@ -124,11 +124,13 @@ pub enum Output {
     AbortFetch,
     /// Announce a state change to `on('state')` listeners.
     State(StateChange),
-    /// Call these subscriptions' handlers (in order) with this message, which stands for
-    /// this many messages (`coalesced`: 1, or more for a coalescing subscription's trailing
-    /// call, which has one id). Look each handler up at call time: one removed by an
-    /// earlier handler is skipped.
-    Deliver(Message, Vec<SubId>, u32),
+    /// Call the handlers of these subscriptions (in order; [`Registry::ids`] lists them)
+    /// with this message, which stands for this many messages (`coalesced`: 1, or more for
+    /// a coalescing subscription's trailing call, which has one id). Look each handler up
+    /// at call time: one removed by an earlier handler is skipped.
+    ///
+    /// [`Registry::ids`]: crate::registry::Registry::ids
+    Deliver(Message, To, u32),
     /// A gap happened: call `on('resync')` listeners and these subscriptions' handlers.
     Resync(Vec<SubId>),
     /// Report an error to `on('error')` listeners.

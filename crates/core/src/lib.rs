@@ -43,5 +43,5 @@ pub use io::{Broadcast, FetchResult, Gen, Input, Output, Role, Stats};
 pub use manager::Manager;
 pub use notice::{Message, Notice, Source};
 pub use platform::{Json, Platform};
-pub use registry::{SubId, SubOptions};
+pub use registry::{SubId, SubOptions, To};
 pub use state::{Reason, State, StateChange, Transport};

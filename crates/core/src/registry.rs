@@ -10,6 +10,25 @@ use crate::prelude::*;
 /// A subscription id, unique for the life of a manager.
 pub type SubId = u32;
 
+/// Whom a delivery calls ([`Registry::admit`]); [`Registry::ids`] lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum To {
+    /// These subscriptions, in subscription order.
+    Ids(Vec<SubId>),
+    /// The ids the registry remembers for the message's code: entry `slot` (below
+    /// [`KNOWN`]) as written at `stamp`. Valid until the subscriptions change, so read it
+    /// before the next input. A shell that keeps what it last did with an entry (the JS
+    /// handler table holds its handler list) reuses it while the stamp is the same: no
+    /// list crosses, no allocation, no comparison per message.
+    Known {
+        /// The entry.
+        slot: u8,
+        /// When it was written: a new stamp per write, never 0 (a shell's "none yet"),
+        /// reused only after 2³² − 1 writes.
+        stamp: u32,
+    },
+}
+
 /// One subscription.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
@@ -91,14 +110,17 @@ pub fn glob_match(pattern: &str, code: &str) -> bool {
 pub struct Registry {
     subs: Vec<Subscription>,
     next_id: SubId,
-    /// The last codes admitted that no coalescing subscription matches, with their ids:
-    /// admitting them changes nothing, so the answer holds until the subscriptions change.
-    known: Vec<(String, Vec<SubId>)>,
+    /// The last codes admitted that no coalescing subscription matches, with their ids
+    /// and stamps: admitting them changes nothing, so the answer holds until the
+    /// subscriptions change.
+    known: Vec<(String, Vec<SubId>, u32)>,
+    /// The last stamp given to a `known` entry.
+    stamp: u32,
 }
 
 /// How many codes [`Registry::admit`] remembers (a burst of one code, WoK's resource code
-/// and `POST:/wok/logs` in turn).
-const KNOWN: usize = 4;
+/// and `POST:/wok/logs` in turn): the entries of [`To::Known`] are below it.
+pub const KNOWN: usize = 4;
 
 impl Registry {
     /// Adds a subscription made at `created` (ms) and returns its id.
@@ -166,11 +188,11 @@ impl Registry {
     /// `core::coalesce`); and whether one did (the next trailing call may have changed).
     /// Trailing calls due by `at` must have been taken first. A code no coalescing
     /// subscription matches is matched once until the subscriptions change (the last
-    /// four such codes are remembered).
-    pub fn admit(&mut self, m: &Message, at: u64) -> (Vec<SubId>, bool) {
+    /// four such codes are remembered, and answered as [`To::Known`]).
+    pub fn admit(&mut self, m: &Message, at: u64) -> (To, bool) {
         let code = &m.notice.code;
-        if let Some((_, ids)) = self.known.iter().find(|(c, _)| c == code) {
-            return (ids.clone(), false);
+        if let Some(slot) = self.known.iter().position(|(c, ..)| c == code) {
+            return (self.remembered(slot), false);
         }
         // One allocation per message, not one per doubling.
         let (mut ids, mut folded, mut windowed) =
@@ -185,15 +207,44 @@ impl Registry {
                 }
             }
         }
-        if !windowed {
-            // Once full, the newest entry is the one replaced: the others stay known.
-            let entry = (code.clone(), ids.clone());
-            match self.known.get_mut(KNOWN - 1) {
-                Some(last) => *last = entry,
-                None => self.known.push(entry),
-            }
+        if windowed {
+            return (To::Ids(ids), folded);
         }
-        (ids, folded)
+        // Once full, the newest entry is the one replaced: the others stay known.
+        self.stamp = self.stamp.wrapping_add(1).max(1);
+        let entry = (code.clone(), ids, self.stamp);
+        let slot = match self.known.get_mut(KNOWN - 1) {
+            Some(last) => {
+                *last = entry;
+                KNOWN - 1
+            }
+            None => {
+                self.known.push(entry);
+                self.known.len() - 1
+            }
+        };
+        (self.remembered(slot), false)
+    }
+
+    /// Remembered entry `slot`, named.
+    fn remembered(&self, slot: usize) -> To {
+        To::Known {
+            slot: slot as u8,
+            stamp: self.known.get(slot).map_or(0, |e| e.2),
+        }
+    }
+
+    /// The ids `to` names, in subscription order (none for a [`To::Known`] entry forgotten
+    /// since: read it before the next input).
+    pub fn ids<'a>(&'a self, to: &'a To) -> &'a [SubId] {
+        match *to {
+            To::Ids(ref ids) => ids,
+            To::Known { slot, stamp } => self
+                .known
+                .get(usize::from(slot))
+                .filter(|e| e.2 == stamp)
+                .map_or(&[], |e| &e.1),
+        }
     }
 
     /// When the next trailing call is due (the earliest window holding folded messages).
@@ -304,7 +355,10 @@ mod tests {
             notice: crate::notice::Notice::code("POST:/kimchi/vms"),
             source: crate::notice::Source::Push,
         };
-        let matching = |r: &mut Registry| r.admit(&vms, 20).0;
+        let matching = |r: &mut Registry| {
+            let to = r.admit(&vms, 20).0;
+            r.ids(&to).to_vec()
+        };
         assert_eq!(matching(&mut r), vec![a, b, c, d, e]);
         // A hashchange at t=10: e was made by the new tab's own listener, it stays.
         assert_eq!(r.drop_tab_scoped(10), vec![a, d]);
@@ -326,17 +380,22 @@ mod tests {
             notice: crate::notice::Notice::code(c),
             source: crate::notice::Source::Push,
         };
+        // The ids a message is delivered to, and whether a window folded it.
+        let admit = |r: &mut Registry, code: &str, at: u64| {
+            let (to, folded) = r.admit(&msg(code), at);
+            (r.ids(&to).to_vec(), folded)
+        };
         let a = r.add("A*", SubOptions::default(), 0);
         for code in ["A1", "A2", "A3", "A4", "A5", "A1"] {
-            assert_eq!(r.admit(&msg(code), 1), (vec![a], false));
+            assert_eq!(admit(&mut r, code, 1), (vec![a], false));
         }
         let b = r.add("A1", SubOptions::default(), 1);
-        assert_eq!(r.admit(&msg("A1"), 2).0, vec![a, b]);
+        assert_eq!(admit(&mut r, "A1", 2).0, vec![a, b]);
         assert!(r.remove(a));
-        assert_eq!(r.admit(&msg("A1"), 2).0, vec![b]);
-        assert_eq!(r.admit(&msg("A2"), 2).0, Vec::<SubId>::new());
+        assert_eq!(admit(&mut r, "A1", 2).0, vec![b]);
+        assert_eq!(admit(&mut r, "A2", 2).0, Vec::<SubId>::new());
         let c = r.add("A2", SubOptions::default(), 2);
-        assert_eq!(r.admit(&msg("A2"), 2).0, vec![c]);
+        assert_eq!(admit(&mut r, "A2", 2).0, vec![c]);
         assert_eq!(r.close_tab("none"), vec![]);
         assert_eq!(r.drop_tab_scoped(10), vec![]);
         let coalescing = SubOptions {
@@ -344,14 +403,61 @@ mod tests {
             ..SubOptions::default()
         };
         let d = r.add("A2", coalescing, 3);
-        assert_eq!(r.admit(&msg("A2"), 3), (vec![c, d], false));
+        assert_eq!(r.admit(&msg("A2"), 3), (To::Ids(vec![c, d]), false));
         assert_eq!(
             r.admit(&msg("A2"), 4),
-            (vec![c], true),
+            (To::Ids(vec![c]), true),
             "folded: not remembered"
         );
         assert_eq!(r.next_due(), Some(103));
         assert_eq!(r.clear(), vec![b, c, d]);
-        assert_eq!(r.admit(&msg("A1"), 5).0, Vec::<SubId>::new());
+        assert_eq!(admit(&mut r, "A1", 5).0, Vec::<SubId>::new());
+    }
+
+    /// A remembered code is named by its entry and stamp: the same answer while nothing
+    /// changes, a new stamp whenever the entry is written again, and a stale name lists
+    /// nobody.
+    #[test]
+    fn remembered_entries_are_named_by_slot_and_stamp() {
+        let mut r = Registry::default();
+        let msg = |c: &str| Message {
+            notice: crate::notice::Notice::code(c),
+            source: crate::notice::Source::Push,
+        };
+        let a = r.add("*", SubOptions::default(), 0);
+        let first = r.admit(&msg("A"), 1).0;
+        let To::Known { slot, stamp } = first else {
+            panic!("exact subscriptions only: remembered, {first:?}");
+        };
+        assert_eq!(slot, 0);
+        assert_eq!(
+            r.admit(&msg("A"), 2).0,
+            first,
+            "the same entry, the same stamp"
+        );
+        assert_eq!(r.ids(&first), [a]);
+        let second = r.admit(&msg("B"), 3).0;
+        assert!(matches!(second, To::Known { slot: 1, stamp: s } if s != stamp));
+        // Full: the newest entry is the one written again, with a new stamp.
+        for code in ["C", "D"] {
+            r.admit(&msg(code), 4);
+        }
+        let d = r.admit(&msg("D"), 5).0;
+        let e = r.admit(&msg("E"), 5).0;
+        assert!(
+            matches!((&d, &e), (To::Known { slot: 3, stamp: x }, To::Known { slot: 3, stamp: y }) if x != y)
+        );
+        assert_eq!(
+            r.ids(&d),
+            [] as [SubId; 0],
+            "D's name is stale: E took its entry"
+        );
+        assert_eq!(r.admit(&msg("A"), 6).0, first, "A kept its entry");
+        // A change of the subscriptions forgets every entry: written again, newly stamped.
+        let b = r.add("A", SubOptions::default(), 7);
+        assert_eq!(r.ids(&first), [] as [SubId; 0]);
+        let again = r.admit(&msg("A"), 8).0;
+        assert!(matches!(again, To::Known { slot: 0, stamp: s } if s != stamp));
+        assert_eq!(r.ids(&again), [a, b]);
     }
 }

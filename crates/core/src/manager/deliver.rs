@@ -21,7 +21,7 @@
 use super::{Manager, Output};
 use crate::io::Broadcast;
 use crate::notice::{Message, Notice, Source};
-use crate::registry::Registry;
+use crate::registry::{Registry, To};
 use alloc::collections::VecDeque;
 
 /// Codes that ask for one `GET /notifications`: the two that tell WoK's UI to re-read it,
@@ -107,14 +107,14 @@ impl Outbox {
             match self.queue.pop_front()? {
                 Queued::Now(o) => return Some(o),
                 Queued::Message(m, at) => {
-                    let (ids, folded) = registry.admit(&m, at);
+                    let (to, folded) = registry.admit(&m, at);
                     if folded {
                         // Only then can the next trailing call change: no scan per exact
                         // delivery.
                         self.coalesce_at = registry.next_due();
                     }
-                    if !ids.is_empty() {
-                        return Some(Output::Deliver(m, ids, 1));
+                    if !registry.ids(&to).is_empty() {
+                        return Some(Output::Deliver(m, to, 1));
                     }
                 }
                 Queued::Resync => return Some(Output::Resync(registry.resync_targets())),
@@ -131,7 +131,7 @@ impl Outbox {
         let taken = registry.take_due(at);
         self.coalesce_at = registry.next_due();
         let (id, m, n) = taken?;
-        Some(Output::Deliver(m, alloc::vec![id], n))
+        Some(Output::Deliver(m, To::Ids(alloc::vec![id]), n))
     }
 }
 
