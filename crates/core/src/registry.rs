@@ -371,15 +371,19 @@ mod tests {
         assert!(r.is_empty());
     }
 
+    /// A pushed message of `code`.
+    fn msg(code: &str) -> Message {
+        Message {
+            notice: crate::notice::Notice::code(code),
+            source: crate::notice::Source::Push,
+        }
+    }
+
     /// Codes are remembered with their ids only until the subscriptions change, and never
     /// when a coalescing subscription matches (its window must see every message).
     #[test]
     fn remembered_codes_follow_the_subscriptions() {
         let mut r = Registry::default();
-        let msg = |c: &str| Message {
-            notice: crate::notice::Notice::code(c),
-            source: crate::notice::Source::Push,
-        };
         // The ids a message is delivered to, and whether a window folded it.
         let admit = |r: &mut Registry, code: &str, at: u64| {
             let (to, folded) = r.admit(&msg(code), at);
@@ -420,10 +424,6 @@ mod tests {
     #[test]
     fn remembered_entries_are_named_by_slot_and_stamp() {
         let mut r = Registry::default();
-        let msg = |c: &str| Message {
-            notice: crate::notice::Notice::code(c),
-            source: crate::notice::Source::Push,
-        };
         let a = r.add("*", SubOptions::default(), 0);
         let first = r.admit(&msg("A"), 1).0;
         let To::Known { slot, stamp } = first else {
