@@ -1,10 +1,11 @@
 // CPU per message, no network: bench.html's stand-in WebSocket feeds the same frames to
 // wok-push and to the raw-JS baseline in one headless Chromium (tests/pages/bench.html
-// `B.cpu`). Without the server and the kernel in the way this is the clients' own work,
-// steady to a few percent, so it also compares two builds:
+// `B.cpu`). Without the server and the kernel in the way this is the clients' own work; each
+// side runs in fresh pages in turn and the figure is the median over pages (see
+// `cpuFigures`), within about 5 % from run to run, so it also compares two builds:
 //
 //   node bench/cpu.mjs                 this checkout's pkg/ against raw JS
-//   node bench/cpu.mjs ../other        and the other checkout's pkg/ (built), alternating
+//   node bench/cpu.mjs ../other        and the other checkout's pkg/ (built), in turn
 //
 // Used by bench/run.mjs (`cpuFigures`) and on its own while optimising.
 import { join, dirname, resolve } from 'node:path';
@@ -24,29 +25,37 @@ export const CPU_WORKLOADS = [
 export const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 /**
- * Runs every workload `rounds` times on each build's page and on raw JS, alternating, and
- * returns `{ [workload]: { raw: msg/s, [build]: msg/s } }` (medians).
+ * Runs every workload on raw JS and on each build, in `pages` fresh pages per side (each
+ * warmed up, then timed `rounds` times), and returns `{ [workload]: { raw: msg/s, [build]:
+ * msg/s } }`: the median over the pages of each page's median.
+ *
+ * Fresh pages, not more rounds in one: a page's JIT state moves a side by up to 1.8 × (the
+ * same build measured 2.9 M and 4.1 M msg/s in two pages of one run, raw JS 3.8 M and 6.9 M),
+ * while the rounds of one page agree within a few percent. Raw JS has pages of its own, so
+ * it never shares the JIT's feedback (the handler `hit`) with wok-push.
  */
-export async function cpuFigures(builds, { rounds = 7, subs = 10 } = {}) {
+export async function cpuFigures(builds, { pages = 5, rounds = 3, subs = 10 } = {}) {
   const browser = await launch();
   const out = {};
+  const sides = [{ name: 'raw', side: 'raw', url: builds[0].url }, ...builds.map((b) => ({ name: b.name, side: 'wok', url: b.url }))];
   try {
-    const pages = [];
-    for (const b of builds) pages.push({ name: b.name, page: await browser.newPage(), url: b.url });
     for (const w of CPU_WORKLOADS) {
-      const runs = { raw: [] };
-      for (const p of pages) {
-        runs[p.name] = [];
-        await p.page.goto(`${p.url}/test/bench.html${w.query}`);
-        await p.page.waitForFunction(() => window.ready === true);
+      const perPage = Object.fromEntries(sides.map((s) => [s.name, []]));
+      for (let i = 0; i < pages; i++) {
+        // The sides in turn, page by page (the machine drifts).
+        for (const s of sides) {
+          const page = await browser.newPage();
+          await page.goto(`${s.url}/test/bench.html${w.query}`);
+          await page.waitForFunction(() => window.ready === true);
+          const one = () => page.evaluate(([side, n, f, k]) => window.bench.cpu(side, n, f, k), [s.side, w.n, w.perFrame, subs]);
+          await one(); await one(); // warm-up (JIT, wasm tier-up)
+          const ms = [];
+          for (let r = 0; r < rounds; r++) ms.push(await one());
+          perPage[s.name].push(median(ms));
+          await page.close();
+        }
       }
-      const one = (p, side) => p.page.evaluate(([s, n, f, k]) => window.bench.cpu(s, n, f, k), [side, w.n, w.perFrame, subs]);
-      for (const p of pages) { await one(p, 'wok'); await one(p, 'raw'); } // warm-up (JIT, wasm tier-up)
-      for (let i = 0; i < rounds; i++) {
-        runs.raw.push(await one(pages[i % pages.length], 'raw'));
-        for (const p of pages) runs[p.name].push(await one(p, 'wok'));
-      }
-      out[w.key] = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, (w.n / median(v)) * 1000]));
+      out[w.key] = Object.fromEntries(Object.entries(perPage).map(([k, v]) => [k, (w.n / median(v)) * 1000]));
     }
   } finally {
     await browser.close();

@@ -120,10 +120,10 @@ for (const w of WORKLOADS) {
   if (w.page) await load('');
 }
 
-// 2b. CPU per message, no network (bench/cpu.mjs): the clients' own work, steady within a
-// few percent, where the socket figures above are mostly the browser's and the kernel's.
+// 2b. CPU per message, no network (bench/cpu.mjs): the clients' own work, where the socket
+// figures above are mostly the browser's and the kernel's; the median over fresh pages.
 console.log('cpu');
-const cpu = await cpuFigures([{ name: 'wok', url: backend.url }], { rounds: QUICK ? 3 : 7 });
+const cpu = await cpuFigures([{ name: 'wok', url: backend.url }], { pages: QUICK ? 2 : 5 });
 // Script CPU per message (10 subscribers each): the work of the page's own scripts per
 // message delivered, wok-push against raw JS; the goal is wok-push <= 1.2 x raw at 20/frame.
 for (const [w, f] of Object.entries(cpu)) {
