@@ -2,7 +2,8 @@
 // wok-push and to the raw-JS baseline in one headless Chromium (tests/pages/bench.html
 // `B.cpu`). Without the server and the kernel in the way this is the clients' own work; each
 // side runs in fresh pages in turn and the figure is the median over pages (see
-// `cpuFigures`), within about 5 % from run to run, so it also compares two builds:
+// `cpuFigures`): raw JS within about ±10 % from run to run, and one build against itself
+// within 5 % in 8 of 9 rows (17 % in the ninth), so it also compares two builds:
 //
 //   node bench/cpu.mjs                 this checkout's pkg/ against raw JS
 //   node bench/cpu.mjs ../other        and the other checkout's pkg/ (built), in turn
