@@ -199,14 +199,15 @@ pub fn read_message_with(
     format: Format,
     out: &mut Vec<Result<Notice, Error>>,
 ) {
-    let looks_json = starts_like_json(text.as_bytes());
     match format {
         Format::Wok => out.push(Ok(Notice::code(text))),
         Format::Json => match read_json_notices(json, text, usize::MAX) {
             Ok(v) => out.extend(v.into_iter().map(Ok)),
             Err(e) => out.push(Err(e)),
         },
-        Format::Auto => match looks_json.then(|| read_json_notices(json, text, usize::MAX)) {
+        Format::Auto => match starts_like_json(text.as_bytes())
+            .then(|| read_json_notices(json, text, usize::MAX))
+        {
             Some(Ok(v)) => out.extend(v.into_iter().map(Ok)),
             _ => out.push(Ok(Notice::code(text))),
         },
