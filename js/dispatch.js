@@ -69,14 +69,20 @@ export function bumpEpoch(t) {
  * so the common path hands nothing back to wasm.
  */
 export function dispatch(t, slot, ids, code, source, message, timestamp, coalesced) {
-  // An undefined code or id list is the one `slot` holds (src/driver.rs `call`). A new
-  // `ids` views wasm memory, which a handler may grow: read before anyone is called.
-  if (code === undefined) code = t.codes[slot];
-  else t.codes[slot] = code;
+  // `ids` and `code` come together, when `slot` is to hold new ones; undefined, they are the
+  // ones it holds (src/driver.rs `deliver`). New `ids` view wasm memory, which a handler may
+  // grow: read before anyone is called. Their handler records are looked up once, here (a
+  // slot keeps them while its ids stay the same): one removed since has `f` null, so it is
+  // still passed over at call time.
+  let list;
+  if (ids === undefined) {
+    code = t.codes[slot];
+    list = t.lists[slot];
+  } else {
+    t.codes[slot] = code;
+    list = t.lists[slot] = Array.from(ids, (id) => t.subs.get(id));
+  }
   t.code = code;
-  // A new list's handler records are looked up once, here (a slot keeps them while its ids
-  // stay the same): one removed since has `f` null, so it is still passed over at call time.
-  const list = ids === undefined ? t.lists[slot] : (t.lists[slot] = Array.from(ids, (id) => t.subs.get(id)));
   const msg = makeMessage(code, source, message, timestamp, coalesced);
   const epoch = t.epoch;
   let failed = 0;

@@ -57,15 +57,16 @@ pub trait Io {
 /// The user's handlers and listeners: in the browser, `js/dispatch.js`
 /// (`web::handlers::Table`).
 pub trait Table {
-    /// Calls the handlers of `ids` (`None`: those `slot` holds) with the message of `code`
-    /// (`None`: the one `slot` holds); each handler is looked up at call time, and a close
-    /// stops the call (see [`Table::bump_epoch`]). Returns how many threw.
+    /// Calls the handlers of `ids` with a message of `code`, and `slot` holds both from now
+    /// on; `ids` `None`: the ones `slot` holds, for the code it holds (the same `code`).
+    /// Each handler is looked up at call time, and a close stops the call (see
+    /// [`Table::bump_epoch`]). Returns how many threw.
     #[allow(clippy::too_many_arguments)]
     fn dispatch(
         &self,
         slot: u32,
         ids: Option<&[SubId]>,
-        code: Option<&str>,
+        code: &str,
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
@@ -105,7 +106,7 @@ pub struct Driver<I: Io, T: Table> {
     lock_name: String,
     /// Which version (stamp) of the registry's remembered entry each slot of the handler
     /// table holds, with its code decoded and its handler list (0: none yet).
-    held: Cell<[u32; KNOWN]>,
+    held: [Cell<u32>; KNOWN],
 }
 
 impl<I: Io, T: Table> Drop for Driver<I, T> {
@@ -138,7 +139,7 @@ impl<I: Io, T: Table> Driver<I, T> {
             notifications_url,
             io,
             lock_name,
-            held: Cell::new([0; KNOWN]),
+            held: Default::default(),
         })
     }
 
@@ -244,13 +245,8 @@ impl<I: Io, T: Table> Driver<I, T> {
         let (slot, ids) = match *to {
             To::Ids(ref ids) => (ONE_OFF, Some(ids.as_slice())),
             To::Known { slot, stamp } => {
-                let i = usize::from(slot);
-                let mut held = self.held.get();
-                let fresh = held.get(i) != Some(&stamp);
-                if let Some(h) = held.get_mut(i) {
-                    *h = stamp;
-                }
-                self.held.set(held);
+                let held = self.held.get(usize::from(slot));
+                let fresh = held.map_or(true, |h| h.replace(stamp) != stamp);
                 // Copied: the core is not borrowed while handlers run.
                 known = fresh.then(|| self.core.borrow().registry().ids(to).to_vec());
                 (u32::from(slot), known.as_deref())
@@ -304,15 +300,9 @@ impl<I: Io, T: Table> Driver<I, T> {
         timestamp: Option<&str>,
         coalesced: u32,
     ) {
-        let failed = self.table.dispatch(
-            slot,
-            ids,
-            ids.map(|_| code),
-            source,
-            message,
-            timestamp,
-            coalesced,
-        );
+        let failed = self
+            .table
+            .dispatch(slot, ids, code, source, message, timestamp, coalesced);
         // Usually none: then nothing crosses back. The table still holds the code.
         for i in 0..failed {
             let tab = self

@@ -19,9 +19,9 @@ extern "C" {
     #[wasm_bindgen(js_name = bumpEpoch)]
     fn bump_epoch(t: &Table);
     /// Calls the handlers of `ids` with `{ code, source, coalesced, message?, timestamp? }`
-    /// (source: 0 push, 1 poll, 2 resync; `ids` or `code` `None`: the ones `slot` holds
-    /// from an earlier call; `coalesced`: how many messages the call stands for, 0 for a
-    /// resync call); returns how many threw (see [`failed_id`]).
+    /// (source: 0 push, 1 poll, 2 resync; `ids` and `code` together, or both `None`: the
+    /// ones `slot` holds from an earlier call; `coalesced`: how many messages the call
+    /// stands for, 0 for a resync call); returns how many threw (see [`failed_id`]).
     fn dispatch(
         t: &Table,
         slot: u32,
@@ -61,12 +61,14 @@ impl driver::Table for Table {
         &self,
         slot: u32,
         ids: Option<&[SubId]>,
-        code: Option<&str>,
+        code: &str,
         source: u8,
         message: Option<&str>,
         timestamp: Option<&str>,
         coalesced: u32,
     ) -> u32 {
+        // The code crosses (and is decoded) only with new ids.
+        let code = ids.map(|_| code);
         dispatch(self, slot, ids, code, source, message, timestamp, coalesced)
     }
 

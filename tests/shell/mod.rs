@@ -151,20 +151,18 @@ impl Table for Page {
         &self,
         slot: u32,
         ids: Option<&[SubId]>,
-        code: Option<&str>,
+        code: &str,
         source: u8,
         _: Option<&str>,
         _: Option<&str>,
         coalesced: u32,
     ) -> u32 {
+        // As js/dispatch.js: with no ids, the code and the ids are the ones the slot holds.
         let (code, list) = {
             let mut slots = self.slots.borrow_mut();
             let held = slots.entry(slot).or_default();
-            if let Some(c) = code {
-                held.0 = c.to_string();
-            }
             if let Some(ids) = ids {
-                held.1 = ids.to_vec();
+                *held = (code.to_string(), ids.to_vec());
             }
             held.clone()
         };
