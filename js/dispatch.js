@@ -29,7 +29,7 @@ const STATE = 0, ERROR = 1, RESYNC = 2;
  * A new, empty table: subscription handlers by id (records `{ f, compat, id }`, `f` null
  * once removed), `on()` listeners by kind, the handlers that threw during the last dispatch
  * (`[id, error, …]`), the last dispatch's code, and the codes and handler lists the wasm
- * named by slot (src/driver.rs `call`).
+ * named by slot (src/driver.rs `deliver`).
  */
 export function makeTable() {
   return { subs: new Map(), on: EVENTS.map(() => new Set()), epoch: 0, failed: [], code: '', codes: [], lists: [] };

@@ -252,7 +252,7 @@ impl<I: Io, T: Table> Driver<I, T> {
                 (u32::from(slot), known.as_deref())
             }
         };
-        self.call(
+        let failed = self.table.dispatch(
             slot,
             ids,
             &n.code,
@@ -261,6 +261,7 @@ impl<I: Io, T: Table> Driver<I, T> {
             n.timestamp.as_deref(),
             coalesced,
         );
+        self.report(failed);
     }
 
     fn resync(&self, ids: &[SubId]) {
@@ -273,7 +274,7 @@ impl<I: Io, T: Table> Driver<I, T> {
                 .get(id)
                 .map(|s| s.pattern.clone());
             if let Some(p) = pattern {
-                self.call(
+                let failed = self.table.dispatch(
                     ONE_OFF,
                     Some(&[id]),
                     &p,
@@ -282,27 +283,13 @@ impl<I: Io, T: Table> Driver<I, T> {
                     None,
                     0,
                 );
+                self.report(failed);
             }
         }
     }
 
-    /// Calls the handlers of `ids` (`None`: those `slot` holds; see [`Table::dispatch`])
-    /// with a message that stands for `coalesced` messages (0: a resync call), then reports
-    /// each one that threw. The code crosses with the ids: the slot holds both.
-    #[allow(clippy::too_many_arguments)]
-    fn call(
-        &self,
-        slot: u32,
-        ids: Option<&[SubId]>,
-        code: &str,
-        source: u8,
-        message: Option<&str>,
-        timestamp: Option<&str>,
-        coalesced: u32,
-    ) {
-        let failed = self
-            .table
-            .dispatch(slot, ids, code, source, message, timestamp, coalesced);
+    /// Reports each of the `failed` handlers of the last dispatch that threw, with its tab.
+    fn report(&self, failed: u32) {
         // Usually none: then nothing crosses back. The table still holds the code.
         for i in 0..failed {
             let tab = self
